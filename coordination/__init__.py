@@ -1,0 +1,1 @@
+"""Simpul: the coordination platform for the financial side of child sexual exploitation cases."""

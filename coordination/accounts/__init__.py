@@ -1,0 +1,1 @@
+"""Organisations, users, sign-in (password + TOTP), sessions, API tokens and their administration."""

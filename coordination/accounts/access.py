@@ -1,0 +1,80 @@
+"""Who may do what: permission checks on users, and the visibility of accounts objects.
+
+`can(user, permission)` asks the role policy; `restrict_*` narrows a query to what the user may
+see, so a list can never show what a detail page would refuse; `get_*_or_404` load one object
+through the same restriction.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, select
+
+from coordination.accounts.models import ApiToken, Organisation, User
+from coordination.core.db import get_session
+from coordination.core.errors import NotFound
+from coordination.policy import role_policy
+
+
+def can(user: User | None, permission: str) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return role_policy().allows(user.organisation.kind, user.role, permission)
+
+
+def permissions_of(user: User) -> list[str]:
+    return sorted(role_policy().permissions_of(user.organisation.kind, user.role))
+
+
+def restrict_organisations(query: Select, viewer: User) -> Select:
+    if can(viewer, "orgs.manage"):
+        return query
+    return query.where(Organisation.id == viewer.organisation_id)
+
+
+def restrict_users(query: Select, viewer: User) -> Select:
+    # Platform administrators see the people of every organisation (to bootstrap its first
+    # administrator); everyone else only their own organisation's.
+    if can(viewer, "orgs.manage"):
+        return query
+    return query.where(User.organisation_id == viewer.organisation_id)
+
+
+def restrict_tokens(query: Select, viewer: User) -> Select:
+    return query.where(ApiToken.user_id == viewer.id)
+
+
+def get_organisation_or_404(org_id: int, viewer: User) -> Organisation:
+    org = get_session().scalar(restrict_organisations(select(Organisation), viewer).where(Organisation.id == org_id))
+    if org is None:
+        raise NotFound("Organisation not found.")
+    return org
+
+
+def get_user_or_404(user_id: int, viewer: User) -> User:
+    user = get_session().scalar(restrict_users(select(User), viewer).where(User.id == user_id))
+    if user is None:
+        raise NotFound("User not found.")
+    return user
+
+
+def get_token_or_404(token_id: int, viewer: User) -> ApiToken:
+    token = get_session().scalar(restrict_tokens(select(ApiToken), viewer).where(ApiToken.id == token_id))
+    if token is None:
+        raise NotFound("Token not found.")
+    return token
+
+
+def can_manage_user(actor: User, target: User) -> bool:
+    """Org admins manage their own organisation's people; platform admins any organisation's."""
+    if actor.id == target.id:
+        return False
+    if can(actor, "orgs.manage"):
+        return True
+    return can(actor, "users.manage") and actor.organisation_id == target.organisation_id
+
+
+def can_invite(actor: User, org: Organisation, role: str) -> bool:
+    if can(actor, "users.manage") and actor.organisation_id == org.id:
+        return True
+    # A new organisation has nobody to invite its people: the platform invites its first admin.
+    return can(actor, "orgs.manage") and role == "org_admin"

@@ -1,0 +1,58 @@
+"""HTML forms (Flask-WTF: CSRF token on every one). Rules beyond shape live in operations."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
+    next = HiddenField()
+
+
+class SecondFactorForm(FlaskForm):
+    code = StringField(
+        _l("Code from your authenticator app, or a recovery code"), validators=[DataRequired(), Length(max=20)]
+    )
+
+
+class EnrolForm(FlaskForm):
+    code = StringField(_l("6-digit code"), validators=[DataRequired(), Length(min=6, max=7)])
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=256)])
+    confirm = PasswordField(_l("Repeat the new password"), validators=[DataRequired(), Length(max=256)])
+
+
+class ChangePasswordForm(SetPasswordForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=256)])
+
+
+class LanguageForm(FlaskForm):
+    lang = SelectField(_l("Language"), choices=[("id", "Bahasa Indonesia"), ("en", "English")])
+    next = HiddenField()
+
+
+class TokenForm(FlaskForm):
+    name = StringField(
+        _l("Token name (e.g. the system that will use it)"), validators=[DataRequired(), Length(max=100)]
+    )
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField(_l("Role"), choices=[])
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(min=2, max=200)])
+    kind = SelectField(_l("Kind"), choices=[])
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a POST button that carries only the CSRF token."""

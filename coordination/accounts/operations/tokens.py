@@ -1,0 +1,59 @@
+"""API tokens for system-to-system calls: shown once, stored as a keyed hash, revocable."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from coordination.accounts.models import ApiToken, User
+from coordination.audit import record
+from coordination.core.context import keyring
+from coordination.core.db import get_session, utcnow
+from coordination.core.errors import Conflict, ValidationFailed
+from coordination.core.keys import keyed_hash
+
+TOKEN_PREFIX = "smpl_"  # noqa: S105  (a public prefix, not a secret)
+
+
+def _hash(token: str) -> str:
+    return keyed_hash(keyring(), "api-token", token)
+
+
+def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
+    name = " ".join((name or "").split())
+    if not 1 <= len(name) <= 100:
+        raise ValidationFailed(_l("The token was not created."), {"name": _l("Give a name of 1 to 100 characters.")})
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user.id, name=name, prefix=secret[:12], token_hash=_hash(secret))
+    session = get_session()
+    session.add(token)
+    session.flush()
+    record(user, "api_token.create", token, {"name": name, "prefix": token.prefix})
+    return token, secret
+
+
+def revoke_api_token(actor: User, token: ApiToken) -> None:
+    if token.revoked_at is not None:
+        raise Conflict(_l("This token is already revoked."))
+    token.revoked_at = utcnow()
+    record(actor, "api_token.revoke", token, {"prefix": token.prefix, "owner": token.user.email})
+
+
+def revoke_all_tokens(actor: User | None, user: User) -> None:
+    for token in get_session().scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ):
+        token.revoked_at = utcnow()
+        record(actor, "api_token.revoke", token, {"prefix": token.prefix, "owner": user.email})
+
+
+def authenticate_bearer(secret: str) -> ApiToken | None:
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
+        return None
+    token = get_session().scalar(select(ApiToken).where(ApiToken.token_hash == _hash(secret)))
+    if token is None or token.revoked_at is not None or not token.user.is_active:
+        return None
+    token.last_used_at = utcnow()
+    return token

@@ -1,0 +1,109 @@
+"""The application factory: configuration in, a hardened Flask app out.
+
+Start-up refuses to run on a broken policy file or a missing keyring rather than serve errors.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import inspect
+
+from coordination.config import Config
+from coordination.core import keys
+from coordination.core.db import Database, close_session
+from coordination.core.extensions import babel, csrf, limiter
+from coordination.core.i18n import select_locale
+from coordination.core.templating import init_templating
+from coordination.core.web import harden, register_error_handlers
+from coordination.policy import load_policies
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _open_keyring(config: Config, database: Database) -> keys.Keyring:
+    """Load the keyring; generate one only for a database that has never been initialised.
+
+    An initialised database without its keyring means sealed secrets can no longer be read:
+    stop and say so, rather than silently start a new keyring.
+    """
+    provider = keys.FileKeyProvider(config.keyring_path)
+    if provider.exists():
+        return provider.load()
+    initialised = inspect(database.engine).has_table("alembic_version")
+    if initialised:
+        raise keys.KeyringError(
+            f"keyring file {config.keyring_path} is missing, but the database "
+            f"{database.engine.url.render_as_string(hide_password=True)} is already initialised: "
+            "restore the keyring from its backup (see docs/security.md, key custody)"
+        )
+    return provider.create()
+
+
+def create_app(config: Config | None = None) -> Flask:
+    config = config or Config.from_env()
+    config.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    policies = load_policies(config.policies_dir)
+    database = Database(config.database_url)
+    keyring = _open_keyring(config, database)
+
+    app = Flask("coordination", root_path=str(PACKAGE_DIR))
+    app.config.update(
+        SECRET_KEY=keys.flask_secret(keyring),
+        SESSION_COOKIE_NAME="simpul_session",
+        SESSION_COOKIE_SECURE=config.cookie_secure,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=config.session_idle_minutes),
+        MAX_CONTENT_LENGTH=config.max_request_bytes,
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session, which idles out
+        BABEL_DEFAULT_LOCALE=config.default_locale,
+        BABEL_TRANSLATION_DIRECTORIES=str(PACKAGE_DIR / "translations"),
+        RATELIMIT_STORAGE_URI=config.rate_limit_storage,
+        TESTING=config.testing,
+    )
+    app.extensions["simpul.config"] = config
+    app.extensions["simpul.policies"] = policies
+    app.extensions["simpul.keyring"] = keyring
+    app.extensions["simpul.db"] = database
+    app.teardown_appcontext(close_session)
+
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    app.after_request(harden)
+    register_error_handlers(app)
+
+    from coordination.accounts.identity import init_identity
+
+    init_identity(app)
+    _register_blueprints(app)
+    _register_cli(app)
+
+    init_templating(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from coordination.accounts.blueprint import bp as accounts_bp
+    from coordination.api.blueprint import bp as api_bp
+    from coordination.audit.blueprint import bp as audit_bp
+    from coordination.dashboard.blueprint import bp as dashboard_bp
+
+    for bp in (accounts_bp, dashboard_bp, audit_bp):
+        app.register_blueprint(bp)
+    csrf.exempt(api_bp)  # the API checks CSRF itself for cookie sessions; tokens need none
+    app.register_blueprint(api_bp)
+
+    from coordination.core.permissions import public
+
+    # Static files are public assets; declare them like every other endpoint.
+    app.view_functions["static"] = public(app.view_functions["static"])
+
+
+def _register_cli(app: Flask) -> None:
+    from coordination.cli import register
+
+    register(app)

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from coordination.audit.models import AuditEvent
+
+
+class EventQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    action: str | None = Field(default=None, max_length=64, description="Prefix, e.g. 'login.'")
+    outcome: Literal["success", "failure", "denied"] | None = None
+    actor: str | None = Field(default=None, max_length=254, description="Actor e-mail")
+    page: int = Field(default=1, ge=1, le=1_000_000)
+
+
+class EventOut(BaseModel):
+    id: int
+    at: datetime
+    actor: dict[str, Any] | None
+    action: str
+    object: dict[str, str | None] | None
+    outcome: str
+    ip: str | None
+    detail: dict[str, Any]
+
+    @classmethod
+    def of(cls, e: AuditEvent) -> EventOut:
+        return cls(
+            id=e.id,
+            at=e.occurred_at,
+            actor={"email": e.actor_email, "org_id": e.actor_org_id} if e.actor_email else None,
+            action=e.action,
+            object={"type": e.object_type, "id": e.object_id} if e.object_type else None,
+            outcome=e.outcome,
+            ip=e.ip,
+            detail=json.loads(e.detail),
+        )
+
+
+class EventPageOut(BaseModel):
+    events: list[EventOut]
+    total: int
+    page: int
+    pages: int

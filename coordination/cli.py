@@ -1,0 +1,99 @@
+"""Operator commands under `flask --app app ...`; each calls the same operations as the UI."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from coordination.accounts.models import Organisation
+from coordination.accounts.operations.organisations import create_organisation
+from coordination.accounts.operations.tokens import create_api_token
+from coordination.accounts.operations.users import create_user, find_user_by_email
+from coordination.core.db import commit, get_session
+from coordination.core.errors import DomainError
+from coordination.migrations import upgrade_to_head
+
+
+def _fail(exc: DomainError) -> None:
+    fields = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
+    raise click.ClickException(f"{exc.message}{' (' + fields + ')' if fields else ''}")
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("init")
+    def init() -> None:
+        """Apply every database migration (idempotent)."""
+        upgrade_to_head()
+        click.echo("database is at the latest schema")
+
+    @app.cli.command("seed-demo")
+    def seed_demo_command() -> None:
+        """Seed the demo organisations and users on an empty database; print their passwords once."""
+        from coordination.demo.seed import seed_demo
+
+        accounts = seed_demo()
+        if accounts is None:
+            click.echo("the database already holds organisations; no demo data was seeded")
+            return
+        commit()
+        click.echo("Demo accounts (MFA off for demo users only). These passwords are shown once:")
+        click.echo(f"{'organisation':32} {'role':11} {'e-mail':38} password")
+        for a in accounts:
+            click.echo(f"{a.organisation:32} {a.role:11} {a.email:38} {a.password}")
+
+    org = click.Group("org", help="Manage organisations.")
+    app.cli.add_command(org)
+
+    @org.command("create")
+    @click.option("--name", required=True)
+    @click.option("--kind", required=True)
+    def org_create(name: str, kind: str) -> None:
+        """Create an organisation; prints its id."""
+        try:
+            created = create_organisation(None, name, kind)
+            commit()
+        except DomainError as exc:
+            _fail(exc)
+        click.echo(created.id)
+
+    user = click.Group("user", help="Manage users.")
+    app.cli.add_command(user)
+
+    @user.command("create")
+    @click.option("--email", required=True)
+    @click.option("--org", "org_name", required=True, help="Organisation name")
+    @click.option("--role", required=True)
+    def user_create(email: str, org_name: str, role: str) -> None:
+        """Create a user; the password is read from standard input. MFA is enrolled at first sign-in."""
+        organisation = get_session().scalar(select(Organisation).where(Organisation.name == org_name))
+        if organisation is None:
+            raise click.ClickException(f"no organisation named {org_name!r}")
+        password = sys.stdin.readline().rstrip("\r\n")
+        try:
+            created = create_user(None, email, organisation, role, password)
+            commit()
+        except DomainError as exc:
+            _fail(exc)
+        click.echo(created.id)
+
+    token = click.Group("token", help="Manage API tokens.")
+    app.cli.add_command(token)
+
+    @token.command("create")
+    @click.option("--email", required=True)
+    @click.option("--name", default="cli", show_default=True)
+    def token_create(email: str, name: str) -> None:
+        """Create an API token for a user; the token is the last line printed."""
+        owner = find_user_by_email(email)
+        if owner is None:
+            raise click.ClickException(f"no user with e-mail {email!r}")
+        try:
+            _, secret = create_api_token(owner, name)
+            commit()
+        except DomainError as exc:
+            _fail(exc)
+        click.echo(f"API token for {owner.email} (shown once):")
+        click.echo(secret)

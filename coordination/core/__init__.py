@@ -1,0 +1,1 @@
+"""Cross-cutting mechanisms, one owner module each: database, keys, permissions, errors, web."""

@@ -1,0 +1,58 @@
+"""Errors the domain raises and their one JSON shape in the API.
+
+`{"error": {"code": "...", "message": "...", "fields": {...}}}` for every API failure; HTML
+pages render the same errors through `templates/error.html`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """A refusal the user can act on. Raised before anything is written."""
+
+    status = 400
+    code = "invalid_request"
+
+    def __init__(self, message: Any, fields: dict[str, Any] | None = None) -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.fields = fields or {}
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "error": {
+                "code": self.code,
+                "message": str(self.message),
+                "fields": {k: str(v) for k, v in self.fields.items()},
+            }
+        }
+
+
+class ValidationFailed(DomainError):
+    code = "validation_failed"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class Unauthorised(DomainError):
+    status = 401
+    code = "unauthorised"
+
+
+def error_body(status: int, code: str, message: str, fields: dict[str, Any] | None = None) -> dict:
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}

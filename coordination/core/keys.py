@@ -1,0 +1,175 @@
+"""The keyring and every use of secret key material: the one narrow crypto module.
+
+The keyring lives outside the database (a JSON file of mode 0600 by default, behind the
+`KeyProvider` interface so that a KMS or Vault transit can take its place). Nothing else in the
+code base touches a key: other modules call `seal`/`unseal` for small secrets kept in the
+database (TOTP seeds), `keyed_hash` for values looked up by hash (API tokens, session ids,
+recovery codes) and `flask_secret` for cookie signing.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+FORMAT = "simpul-keyring/1"
+SEAL_VERSION = b"\x01"
+
+
+class KeyringError(RuntimeError):
+    """The keyring is missing, unreadable or lacks a key that data needs. The app must not start."""
+
+
+@dataclass(frozen=True)
+class Keyring:
+    root: bytes
+    field_keys: dict[str, bytes]
+    active_field_key: str
+
+    def derive(self, purpose: str) -> bytes:
+        """A 32-byte key for one purpose, so that no two uses ever share key material."""
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose.encode()).derive(self.root)
+
+    def field_key(self, key_id: str) -> bytes:
+        try:
+            return self.field_keys[key_id]
+        except KeyError:
+            raise KeyringError(f"keyring has no field key {key_id!r}") from None
+
+
+class KeyProvider(Protocol):
+    def load(self) -> Keyring: ...
+
+    def exists(self) -> bool: ...
+
+    def create(self) -> Keyring: ...
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def _unb64(text: str, what: str) -> bytes:
+    try:
+        value = base64.b64decode(text, validate=True)
+    except (ValueError, TypeError):
+        raise KeyringError(f"{what} is not valid base64") from None
+    if len(value) != 32:
+        raise KeyringError(f"{what} must be 32 bytes, found {len(value)}")
+    return value
+
+
+class FileKeyProvider:
+    """A keyring kept in a local file readable by the service account only."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def load(self) -> Keyring:
+        if not self.path.exists():
+            raise KeyringError(f"keyring file {self.path} is missing")
+        mode = stat.S_IMODE(self.path.stat().st_mode)
+        if mode & (stat.S_IRWXG | stat.S_IRWXO):
+            raise KeyringError(
+                f"keyring file {self.path} has mode {mode:o}; it must be readable by its owner only (chmod 600)"
+            )
+        try:
+            data = json.loads(self.path.read_text())
+        except (OSError, ValueError) as exc:
+            raise KeyringError(f"keyring file {self.path} cannot be read: {exc}") from None
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise KeyringError(f"keyring file {self.path} is not a {FORMAT} file")
+        try:
+            field_keys = {str(k): _unb64(v, f"field key {k}") for k, v in dict(data["field_keys"]).items()}
+            keyring = Keyring(
+                root=_unb64(data["root"], "root key"),
+                field_keys=field_keys,
+                active_field_key=str(data["active_field_key"]),
+            )
+        except KeyError as exc:
+            raise KeyringError(f"keyring file {self.path} lacks {exc.args[0]!r}") from None
+        keyring.field_key(keyring.active_field_key)
+        return keyring
+
+    def create(self) -> Keyring:
+        keyring = Keyring(
+            root=secrets.token_bytes(32),
+            field_keys={"f1": secrets.token_bytes(32)},
+            active_field_key="f1",
+        )
+        document = {
+            "format": FORMAT,
+            "root": _b64(keyring.root),
+            "field_keys": {k: _b64(v) for k, v in keyring.field_keys.items()},
+            "active_field_key": keyring.active_field_key,
+        }
+        write_private_file(self.path, json.dumps(document, indent=2).encode())
+        return keyring
+
+
+def write_private_file(path: Path, content: bytes) -> None:
+    """Write atomically (temporary file, fsync, rename) with mode 0600 from the first byte."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def seal(keyring: Keyring, plaintext: bytes, context: str) -> bytes:
+    """Encrypt a small secret for storage in the database.
+
+    Layout: version (1) | key-id length (1) | key id | nonce (12) | AES-256-GCM ciphertext.
+    `context` (e.g. "user:42:totp") is bound as associated data so a sealed value cannot be
+    moved to another row or column.
+    """
+    key_id = keyring.active_field_key.encode()
+    nonce = secrets.token_bytes(12)
+    ciphertext = AESGCM(keyring.field_key(keyring.active_field_key)).encrypt(nonce, plaintext, context.encode())
+    return SEAL_VERSION + bytes([len(key_id)]) + key_id + nonce + ciphertext
+
+
+def unseal(keyring: Keyring, blob: bytes, context: str) -> bytes:
+    if not blob or blob[:1] != SEAL_VERSION:
+        raise KeyringError("sealed value has an unknown format version")
+    id_len = blob[1]
+    key_id = blob[2 : 2 + id_len].decode()
+    nonce = blob[2 + id_len : 14 + id_len]
+    ciphertext = blob[14 + id_len :]
+    return AESGCM(keyring.field_key(key_id)).decrypt(nonce, ciphertext, context.encode())
+
+
+def keyed_hash(keyring: Keyring, purpose: str, value: str) -> str:
+    """HMAC-SHA256 under a purpose key: a stolen database alone cannot test guesses."""
+    return hmac.new(keyring.derive(f"hash:{purpose}"), value.encode(), hashlib.sha256).hexdigest()
+
+
+def flask_secret(keyring: Keyring) -> bytes:
+    return keyring.derive("flask-session-signing")

@@ -1,0 +1,97 @@
+"""Response hardening and error rendering shared by every page and API endpoint."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from coordination.core.errors import DomainError, error_body
+
+# No inline script or style anywhere: every asset is a vendored file under /static.
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def harden(response: Response) -> Response:
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    if request.is_secure:
+        response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+    if not request.path.startswith("/static/"):
+        # Pages carry confidential case data: never keep them in a shared or browser cache.
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _messages() -> dict[int, tuple[str, str]]:
+    return {
+        400: ("bad_request", _("The request could not be understood.")),
+        401: ("unauthorised", _("Sign in first.")),
+        403: ("forbidden", _("You do not have permission for this.")),
+        404: ("not_found", _("Not found.")),
+        405: ("method_not_allowed", _("This method is not allowed here.")),
+        409: ("conflict", _("This conflicts with the current state.")),
+        413: ("too_large", _("The request is too large.")),
+        415: ("unsupported_media_type", _("Send the body as application/json.")),
+        429: ("rate_limited", _("Too many requests; wait a moment and try again.")),
+        500: ("internal_error", _("Something went wrong on our side; nothing was changed.")),
+    }
+
+
+def render_error(
+    status: int, message: str | None = None, code: str | None = None, fields: dict | None = None
+) -> tuple[Response | str, int]:
+    default_code, default_message = _messages().get(status, ("error", _("Error.")))
+    message = message or default_message
+    if is_api_request():
+        return jsonify(error_body(status, code or default_code, message, fields)), status
+    return render_template("error.html", status=status, message=message, fields=fields or {}), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def _domain(exc: DomainError):  # type: ignore[no-untyped-def]
+        from coordination.core.db import get_session
+
+        get_session().rollback()
+        return render_error(exc.status, str(exc.message), exc.code, {k: str(v) for k, v in exc.fields.items()})
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError):  # type: ignore[no-untyped-def]
+        return render_error(
+            400, _("The form expired or was not sent from this site; reload the page and try again."), "csrf_failed"
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):  # type: ignore[no-untyped-def]
+        return render_error(exc.code or 500)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+        app.logger.exception("unhandled error")
+        from coordination.core.db import get_session
+
+        get_session().rollback()
+        return render_error(500)

@@ -1,0 +1,78 @@
+"""What an organisation's dashboard shows, computed in one place for page and API alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from coordination.accounts.access import can, restrict_organisations, restrict_tokens, restrict_users
+from coordination.accounts.models import ApiToken, Organisation, User
+from coordination.audit.access import restrict_events
+from coordination.audit.models import AuditEvent
+from coordination.core.db import get_session, utcnow
+
+# What each kind of organisation does on the platform, in the words of the workflows in
+# DOMAIN.md; shown at the top of its dashboard.
+PURPOSE = {
+    "pjk": _l("Raise alerts on suspicious transactions, triage them and escalate the suspicious ones to PPATK."),
+    "fiu": _l(
+        "Receive alerts escalated by PJKs, build cases across institutions and refer them to the police, "
+        "KemenPPPA and service units."
+    ),
+    "police": _l("Receive case referrals and evidence for investigation, and hand victims to service units and NGOs."),
+    "ministry": _l("Coordinate victim protection, receive referrals and follow national figures."),
+    "service": _l("Manage the victims' cases referred to you and hand victims on to NGOs for support."),
+    "ngo": _l(
+        "Receive victim-support handoffs, report service status back, and refer complaints with payment "
+        "details for tracing."
+    ),
+    "regulator": _l("Follow aggregate, de-identified figures on the financial side of child exploitation."),
+    "operator": _l("Run the platform: organisations, their first administrators and the audit trail."),
+}
+
+
+@dataclass
+class Board:
+    purpose: str
+    people: dict[str, int] | None = None
+    tokens_active: int | None = None
+    organisations_by_kind: dict[str, int] | None = None
+    recent_events: list[AuditEvent] = field(default_factory=list)
+    my_sign_ins: list[AuditEvent] = field(default_factory=list)
+
+
+def dashboard_for(user: User) -> Board:
+    session = get_session()
+    board = Board(purpose=str(PURPOSE[user.organisation.kind]))
+    if can(user, "users.manage"):
+        own = restrict_users(select(User), user).where(User.organisation_id == user.organisation_id)
+        rows = session.execute(
+            own.with_only_columns(User.active, User.mfa_enrolled_at, User.is_demo, User.locked_until)
+        ).all()
+        now = utcnow()
+        board.people = {
+            "active": sum(1 for r in rows if r.active),
+            "inactive": sum(1 for r in rows if not r.active),
+            "without_mfa": sum(1 for r in rows if r.active and r.mfa_enrolled_at is None and not r.is_demo),
+            "locked": sum(1 for r in rows if r.locked_until is not None and r.locked_until > now),
+        }
+    if can(user, "api_tokens.manage"):
+        query = restrict_tokens(select(func.count(ApiToken.id)), user).where(ApiToken.revoked_at.is_(None))
+        board.tokens_active = session.scalar(query)
+    if can(user, "orgs.manage"):
+        query = restrict_organisations(select(Organisation.kind, func.count(Organisation.id)), user)
+        board.organisations_by_kind = dict(session.execute(query.group_by(Organisation.kind)).tuples().all())
+    if can(user, "audit.read"):
+        query = restrict_events(select(AuditEvent), user).order_by(AuditEvent.id.desc()).limit(8)
+        board.recent_events = list(session.scalars(query))
+    # Everyone sees their own recent sign-ins, so a stolen password shows up to its owner.
+    query = (
+        select(AuditEvent)
+        .where(AuditEvent.actor_user_id == user.id, AuditEvent.action.in_(["login.success", "login.failure"]))
+        .order_by(AuditEvent.id.desc())
+        .limit(5)
+    )
+    board.my_sign_ins = list(session.scalars(query))
+    return board

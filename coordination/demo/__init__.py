@@ -1,0 +1,1 @@
+"""The demonstration data that `make run` seeds on an empty database."""

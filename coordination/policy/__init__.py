@@ -1,0 +1,26 @@
+"""Loading of the declarative policy files in `policies/`; the one owner of every policy read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app
+
+from coordination.core.permissions import ORG_KINDS, PERMISSIONS, ROLES
+from coordination.policy.roles import RolePolicy, load_role_policy
+
+
+def load_policies(policies_dir: Path) -> dict[str, object]:
+    """Read and validate every policy file; raises PolicyError naming file, line and problem."""
+    return {
+        "roles": load_role_policy(
+            policies_dir / "roles.yaml",
+            known_kinds=ORG_KINDS,
+            known_roles=ROLES,
+            known_permissions=PERMISSIONS,
+        )
+    }
+
+
+def role_policy() -> RolePolicy:
+    return current_app.extensions["simpul.policies"]["roles"]
