@@ -70,15 +70,16 @@ def create_app(config: Config | None = None) -> Flask:
     app.extensions["simpul.db"] = database
     app.teardown_appcontext(close_session)
 
+    from coordination.accounts.identity import init_identity
+
+    # The permission gate is registered before CSRF and rate limiting so that a refused
+    # request is refused (and audited) as such, whatever else is wrong with it.
+    init_identity(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
     app.after_request(harden)
     register_error_handlers(app)
-
-    from coordination.accounts.identity import init_identity
-
-    init_identity(app)
     _register_blueprints(app)
     _register_cli(app)
 
