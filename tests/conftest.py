@@ -8,6 +8,7 @@ only release SAVEPOINTs, so tests never see each other's data and nothing is mon
 
 from __future__ import annotations
 
+import contextvars
 import os
 import secrets
 from collections.abc import Callable, Iterator
@@ -74,9 +75,22 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'simpul.db'}"
 
 
+class RequestClient(FlaskClient):
+    """Runs each request in a fresh context, as a server does.
+
+    The test body holds an application context open (for fixtures and direct queries); without
+    this, Flask would reuse it for every request and share `g` (the signed-in user, the database
+    session) between requests, which no real deployment does.
+    """
+
+    def open(self, *args: object, **kwargs: object):  # type: ignore[no-untyped-def,override]
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
     application = create_app(make_config(tmp_path_factory.mktemp("data"), database_url))
+    application.test_client_class = RequestClient
     with application.app_context():
         upgrade_to_head()
     return application

@@ -63,7 +63,7 @@ def dashboard_for(user: User) -> Board:
         board.tokens_active = session.scalar(query)
     if can(user, "orgs.manage"):
         query = restrict_organisations(select(Organisation.kind, func.count(Organisation.id)), user)
-        board.organisations_by_kind = dict(session.execute(query.group_by(Organisation.kind)).tuples().all())
+        board.organisations_by_kind = {kind: n for kind, n in session.execute(query.group_by(Organisation.kind))}
     if can(user, "audit.read"):
         query = restrict_events(select(AuditEvent), user).order_by(AuditEvent.id.desc()).limit(8)
         board.recent_events = list(session.scalars(query))

@@ -7,7 +7,7 @@ stack trace. PyYAML's composed node tree carries the marks we need.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -28,6 +28,7 @@ class PolicyFile:
 
     path: Path
     root: Node
+    _keys: dict[int, Node] = field(default_factory=dict)
 
     @classmethod
     def read(cls, path: Path) -> PolicyFile:
@@ -48,6 +49,7 @@ class PolicyFile:
         return PolicyError(self.path, node.start_mark.line + 1, problem)
 
     def mapping(self, node: Node, where: str) -> list[tuple[str, Node]]:
+        """The (name, value) pairs of a mapping; `key_node(value)` finds the line of a name."""
         if not isinstance(node, MappingNode):
             raise self.fail(node, f"{where} must be a mapping of names to values")
         items: list[tuple[str, Node]] = []
@@ -57,8 +59,13 @@ class PolicyFile:
             if key in seen:
                 raise self.fail(key_node, f"{key!r} appears twice in {where}")
             seen.add(key)
+            self._keys[id(value_node)] = key_node
             items.append((key, value_node))
         return items
+
+    def fail_at_name(self, value_node: Node, problem: str) -> PolicyError:
+        """An error on the line where the value's name is written."""
+        return self.fail(self._keys.get(id(value_node), value_node), problem)
 
     def sequence(self, node: Node, where: str) -> list[Node]:
         if not isinstance(node, SequenceNode):

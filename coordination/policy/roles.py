@@ -51,7 +51,7 @@ def _catalogue(doc: PolicyFile, node: Node, where: str, known: frozenset[str]) -
     entries: dict[str, Labels] = {}
     for name, value in doc.mapping(node, where):
         if name not in known:
-            raise doc.fail(value, f"unknown {where[:-1]} {name!r}; the platform knows {', '.join(sorted(known))}")
+            raise doc.fail_at_name(value, f"unknown {where[:-1]} {name!r}; the platform knows {', '.join(sorted(known))}")
         entries[name] = _labels(doc, value, f"{where}.{name}")
     missing = sorted(known - entries.keys())
     if missing:
@@ -75,10 +75,10 @@ def load_role_policy(
     grants: dict[tuple[str, str], frozenset[str]] = {}
     for kind, kind_node in doc.mapping(doc.section(top, "grants"), "grants"):
         if kind not in kinds:
-            raise doc.fail(kind_node, f"unknown organisation kind {kind!r} in grants")
+            raise doc.fail_at_name(kind_node, f"unknown organisation kind {kind!r} in grants")
         for role, role_node in doc.mapping(kind_node, f"grants.{kind}"):
             if role not in roles:
-                raise doc.fail(role_node, f"unknown role {role!r} in grants.{kind}")
+                raise doc.fail_at_name(role_node, f"unknown role {role!r} in grants.{kind}")
             granted: set[str] = set()
             for item in doc.sequence(role_node, f"grants.{kind}.{role}"):
                 permission = doc.scalar(item, f"a permission in grants.{kind}.{role}")
