@@ -26,9 +26,9 @@ from coordination.accounts.operations.sessions import start_session
 from coordination.accounts.operations.tokens import create_api_token
 from coordination.app import create_app
 from coordination.config import Config
+from coordination.core.context import keyring
 from coordination.core.db import get_session, utcnow
 from coordination.core.keys import seal
-from coordination.core.context import keyring
 from coordination.migrations import upgrade_to_head
 
 PASSWORD = "Tiga-Kuda-Berlari-Pagi-2026"
@@ -144,8 +144,15 @@ def make_user(app: Flask, make_org: Callable[..., Organisation]) -> Callable[...
 
     orgs: dict[str, Organisation] = {}
 
-    def make(kind: str = "pjk", role: str = "member", *, org: Organisation | None = None, mfa: bool = True,
-             demo: bool = False, email: str | None = None) -> User:
+    def make(
+        kind: str = "pjk",
+        role: str = "member",
+        *,
+        org: Organisation | None = None,
+        mfa: bool = True,
+        demo: bool = False,
+        email: str | None = None,
+    ) -> User:
         if org is None:
             org = orgs.get(kind) or make_org(kind)
             orgs[kind] = org

@@ -21,8 +21,11 @@ def endpoint_cases(app):  # type: ignore[no-untyped-def]
     for rule in app.url_map.iter_rules():
         view = app.view_functions[rule.endpoint]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            url = re.sub(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>",
-                         lambda m: PARAM_VALUES.get(m.group(1) or "default", PARAM_VALUES["default"]), rule.rule)
+            url = re.sub(
+                r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>",
+                lambda m: PARAM_VALUES.get(m.group(1) or "default", PARAM_VALUES["default"]),
+                rule.rule,
+            )
             yield rule, method, url, required_permission(view)
 
 
@@ -36,8 +39,14 @@ def test_every_endpoint_declares_a_known_permission(app):
 def test_public_endpoints_are_only_the_expected_ones(app):
     public = {rule.endpoint for rule, _m, _u, perm in endpoint_cases(app) if perm == PUBLIC}
     assert public == {
-        "static", "accounts.login", "accounts.second_factor", "accounts.enrol", "accounts.switch_language",
-        "accounts.accept_invitation", "dashboard.health", "api.meta_openapi",
+        "static",
+        "accounts.login",
+        "accounts.second_factor",
+        "accounts.enrol",
+        "accounts.switch_language",
+        "accounts.accept_invitation",
+        "dashboard.health",
+        "api.meta_openapi",
     }
 
 
@@ -100,8 +109,11 @@ def test_denial_is_audited(app, signed_in):
 
     client, user = signed_in("ngo", "member")
     assert client.get("/admin/organisations").status_code == 403
-    event = get_session().scalars(select(AuditEvent).where(AuditEvent.actor_user_id == user.id)
-                                  .order_by(AuditEvent.id.desc())).first()
+    event = (
+        get_session()
+        .scalars(select(AuditEvent).where(AuditEvent.actor_user_id == user.id).order_by(AuditEvent.id.desc()))
+        .first()
+    )
     assert event.action == "permission.denied" and event.outcome == "denied"
     assert "orgs.manage" in event.detail
 

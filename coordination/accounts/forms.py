@@ -5,7 +5,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
+
+
+def choices(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class LoginForm(FlaskForm):
@@ -34,7 +39,7 @@ class ChangePasswordForm(SetPasswordForm):
 
 
 class LanguageForm(FlaskForm):
-    lang = SelectField(_l("Language"), choices=[("id", "Bahasa Indonesia"), ("en", "English")])
+    lang = SelectField(_l("Language"), choices=choices([("id", "Bahasa Indonesia"), ("en", "English")]))
     next = HiddenField()
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import session
+from flask import has_request_context, session
 from flask_login import current_user
 
 LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
@@ -11,6 +11,8 @@ LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
 def select_locale() -> str:
     from coordination.core.context import config
 
+    if not has_request_context():  # CLI commands and background work speak the default
+        return config().default_locale
     chosen = session.get("lang")
     if chosen in LANGUAGES:
         return chosen

@@ -51,7 +51,9 @@ def _catalogue(doc: PolicyFile, node: Node, where: str, known: frozenset[str]) -
     entries: dict[str, Labels] = {}
     for name, value in doc.mapping(node, where):
         if name not in known:
-            raise doc.fail_at_name(value, f"unknown {where[:-1]} {name!r}; the platform knows {', '.join(sorted(known))}")
+            raise doc.fail_at_name(
+                value, f"unknown {where[:-1]} {name!r}; the platform knows {', '.join(sorted(known))}"
+            )
         entries[name] = _labels(doc, value, f"{where}.{name}")
     missing = sorted(known - entries.keys())
     if missing:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from coordination.accounts.access import get_organisation_or_404, restrict_organisations, restrict_users
-from coordination.accounts.forms import ConfirmForm, InviteForm, OrganisationForm
+from coordination.accounts.forms import ConfirmForm, InviteForm, OrganisationForm, choices
 from coordination.accounts.models import Organisation, User
 from coordination.accounts.operations.organisations import create_organisation, set_organisation_active
 from coordination.accounts.operations.users import invite_user
@@ -24,7 +24,7 @@ from coordination.policy import role_policy
 def _org_form() -> OrganisationForm:
     form = OrganisationForm()
     locale = str(get_locale())
-    form.kind.choices = [(k, label.get(locale)) for k, label in role_policy().kinds.items()]
+    form.kind.choices = choices([(k, label.get(locale)) for k, label in role_policy().kinds.items()])
     return form
 
 
@@ -48,7 +48,7 @@ def organisations() -> Response | str:
 def organisation(org_id: int) -> Response | str:
     org = get_organisation_or_404(org_id, current_user)
     form = InviteForm()
-    form.role.choices = [("org_admin", role_policy().roles["org_admin"].get(str(get_locale())))]
+    form.role.choices = choices([("org_admin", role_policy().roles["org_admin"].get(str(get_locale())))])
     extra: dict[str, object] = {}
     status = 200
     if form.validate_on_submit():

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from coordination.accounts.access import can_invite, can_manage_user, get_user_or_404, restrict_users
-from coordination.accounts.forms import ConfirmForm, InviteForm, SetPasswordForm
+from coordination.accounts.forms import ConfirmForm, InviteForm, SetPasswordForm, choices
 from coordination.accounts.models import Organisation, User
 from coordination.accounts.operations import users as ops
 from coordination.audit import record
@@ -30,7 +30,7 @@ ACTIONS = {
 def _invite_form() -> InviteForm:
     form = InviteForm()
     locale = str(get_locale())
-    form.role.choices = [(r, label.get(locale)) for r, label in role_policy().roles.items()]
+    form.role.choices = choices([(r, label.get(locale)) for r, label in role_policy().roles.items()])
     return form
 
 
