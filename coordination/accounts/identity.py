@@ -42,7 +42,7 @@ def _load_from_bearer(req) -> User | None:  # type: ignore[no-untyped-def]
     if token is None:
         return None
     g.api_token = token
-    commit()  # last_used_at
+    commit()  # last_used_at, when it moved
     return token.user
 
 
