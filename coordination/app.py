@@ -10,6 +10,7 @@ from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import inspect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from coordination.config import Config
 from coordination.core import keys
@@ -64,6 +65,9 @@ def create_app(config: Config | None = None) -> Flask:
         RATELIMIT_STORAGE_URI=config.rate_limit_storage,
         TESTING=config.testing,
     )
+    if config.proxy_hops:
+        # Client address (rate limits, audit) and scheme (HSTS) as the trusted proxy saw them.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.proxy_hops, x_proto=config.proxy_hops)  # type: ignore[method-assign]
     app.extensions["simpul.config"] = config
     app.extensions["simpul.policies"] = policies
     app.extensions["simpul.keyring"] = keyring

@@ -31,6 +31,8 @@ class Config:
     password_hash_profile: str = "standard"  # noqa: S105
     max_request_bytes: int = 2 * 1024 * 1024
     default_locale: str = "id"
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none).
+    proxy_hops: int = 0
     policies_dir: Path = field(default_factory=lambda: Path(__file__).resolve().parent.parent / "policies")
     testing: bool = False
 
@@ -53,6 +55,7 @@ class Config:
             api_rate_limit=env.get("SIMPUL_API_RATE_LIMIT") or "600 per minute",
             password_hash_profile=env.get("SIMPUL_PASSWORD_HASH_PROFILE") or "standard",
             default_locale=env.get("SIMPUL_DEFAULT_LOCALE") or "id",
+            proxy_hops=int(env.get("SIMPUL_PROXY_HOPS") or 0),
             **extra,
         )
 

@@ -193,3 +193,22 @@ def test_login_form_without_csrf_token_is_refused(client, make_user):
     response = client.post("/login", data={"email": user.email, "password": PASSWORD})
     assert response.status_code == 400
     assert get_session().scalar(select(User.failed_logins).where(User.id == user.id)) == 0
+
+
+def test_password_change_ends_other_sessions_but_keeps_this_one(app, make_user):
+    from tests.conftest import sign_in
+
+    user = make_user("pjk", "member")
+    here = sign_in(app.test_client(), user)
+    elsewhere = sign_in(app.test_client(), user)
+    token = csrf_token(here, "/account")
+    new = "Empat-Kucing-Tidur-Siang-77"
+    response = here.post("/account", data={"current": PASSWORD, "password": new, "confirm": new, "csrf_token": token})
+    assert response.status_code == 302
+    assert here.get("/").status_code == 200
+    assert elsewhere.get("/").status_code == 302
+    wrong = here.post(
+        "/account", data={"current": "nope-nope-nope", "password": new, "confirm": new, "csrf_token": token}
+    )
+    assert wrong.status_code == 400
+    assert len(events(user, "user.password_change")) == 2  # one success, one refused attempt

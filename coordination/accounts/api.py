@@ -23,6 +23,7 @@ from coordination.accounts.operations import organisations as org_ops
 from coordination.accounts.operations import tokens as token_ops
 from coordination.accounts.operations import users as user_ops
 from coordination.api.registry import api_endpoint
+from coordination.audit import record
 from coordination.core.db import commit, get_session
 from coordination.core.errors import Forbidden, NotFound
 
@@ -124,7 +125,10 @@ def invite(payload: s.UserInvite) -> s.UserInvited:
 
 @api_endpoint("/users/<int:user_id>", permission="users.manage", summary="One user", tag=TAG, response=s.UserOut)
 def get_user(user_id: int) -> s.UserOut:
-    return s.UserOut.of(get_user_or_404(user_id, current_user))
+    user = get_user_or_404(user_id, current_user)
+    record(current_user, "user.view", user)
+    commit()
+    return s.UserOut.of(user)
 
 
 @api_endpoint(

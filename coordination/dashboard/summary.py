@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from coordination.accounts.access import can, restrict_organisations, restrict_tokens, restrict_users
+from coordination.accounts.access import can, permissions_of, restrict_organisations, restrict_tokens, restrict_users
 from coordination.accounts.models import ApiToken, Organisation, User
 from coordination.audit.access import restrict_events
 from coordination.audit.models import AuditEvent
@@ -36,6 +36,7 @@ PURPOSE = {
 @dataclass
 class Board:
     purpose: str
+    permissions: list[str] = field(default_factory=list)
     people: dict[str, int] | None = None
     tokens_active: int | None = None
     organisations_by_kind: dict[str, int] | None = None
@@ -45,7 +46,7 @@ class Board:
 
 def dashboard_for(user: User) -> Board:
     session = get_session()
-    board = Board(purpose=str(PURPOSE[user.organisation.kind]))
+    board = Board(purpose=str(PURPOSE[user.organisation.kind]), permissions=permissions_of(user))
     if can(user, "users.manage"):
         own = restrict_users(select(User), user).where(User.organisation_id == user.organisation_id)
         rows = session.execute(

@@ -61,9 +61,8 @@ def end_session(token: str, reason: str) -> None:
     )
 
 
-def end_all_sessions(user: User, reason: str) -> None:
-    get_session().execute(
-        update(UserSession)
-        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
-        .values(ended_at=utcnow(), end_reason=reason)
-    )
+def end_all_sessions(user: User, reason: str, *, except_token: str | None = None) -> None:
+    query = update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+    if except_token is not None:
+        query = query.where(UserSession.token_hash != _hash(except_token))
+    get_session().execute(query.values(ended_at=utcnow(), end_reason=reason))

@@ -117,11 +117,13 @@ def _check_new_password(user: User, password: str, confirm: str) -> None:
 
 
 def change_password(user: User, current: str, password: str, confirm: str) -> None:
+    """Change one's own password; every other session of the user ends (a thief's included)."""
     if not verify_password(user.password_hash, current, config().password_hash_profile):
         record(user, "user.password_change", user, {"reason": "wrong_current"}, outcome="failure")
         raise ValidationFailed(_l("The password was not changed."), {"current": _l("The current password is wrong.")})
     _check_new_password(user, password, confirm)
     user.password_hash = hash_password(password, config().password_hash_profile)
+    end_all_sessions(user, "password_changed", except_token=user.session_token)
     record(user, "user.password_change", user)
 
 
