@@ -19,17 +19,15 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from coordination.accounts.operations.organisations import create_organisation  # noqa: E402
-from coordination.accounts.operations.sessions import start_session  # noqa: E402
-from coordination.accounts.operations.tokens import create_api_token  # noqa: E402
-from coordination.accounts.operations.users import create_user  # noqa: E402
-from coordination.accounts.passwords import hash_password, verify_password  # noqa: E402
-from coordination.app import create_app  # noqa: E402
-from coordination.config import Config  # noqa: E402
-from coordination.core.db import commit  # noqa: E402
-from coordination.migrations import upgrade_to_head  # noqa: E402
+from coordination.accounts.operations.organisations import create_organisation
+from coordination.accounts.operations.sessions import start_session
+from coordination.accounts.operations.tokens import create_api_token
+from coordination.accounts.operations.users import create_user
+from coordination.accounts.passwords import hash_password, verify_password
+from coordination.app import create_app
+from coordination.config import Config
+from coordination.core.db import commit
+from coordination.migrations import upgrade_to_head
 
 PASSWORD = "Tiga-Kuda-Berlari-Pagi-2026"
 

@@ -135,3 +135,34 @@ def test_objects_of_other_organisations_answer_404(app, make_user):
     token = csrf_token(web, "/admin/users")
     assert web.post(f"/admin/users/{other_org_user.id}/deactivate", data={"csrf_token": token}).status_code == 404
     assert other_org_user.active
+
+
+def test_openapi_document_is_valid_openapi_3_1(client):
+    from openapi_spec_validator import validate
+
+    validate(client.get("/api/v1/openapi.json").get_json())
+
+
+def test_responses_match_their_documented_schemas(app, make_user):
+    from openapi_schema_validator import OAS31Validator
+
+    document = app.test_client().get("/api/v1/openapi.json").get_json()
+    policy = role_policy()
+    callers = {}
+    checked = 0
+    for path, operations in document["paths"].items():
+        operation = operations.get("get")
+        if operation is None or "{" in path or path.endswith("openapi.json"):
+            continue
+        kind, role = next(key for key, perms in sorted(policy.grants.items()) if operation["x-permission"] in perms)
+        if (kind, role) not in callers:
+            callers[(kind, role)] = bearer(make_user(kind, role))
+        response = app.test_client().get(path, headers=callers[(kind, role)])
+        assert response.status_code == 200, path
+        schema = {
+            **operation["responses"]["200"]["content"]["application/json"]["schema"],
+            "components": document["components"],
+        }
+        OAS31Validator(schema).validate(response.get_json())
+        checked += 1
+    assert checked >= 4
