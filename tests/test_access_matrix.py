@@ -131,6 +131,19 @@ def test_objects_of_other_organisations_answer_404(app, make_user):
     # An API token of another user, even in the same organisation, is not the caller's to revoke.
     other_token_id = client.get("/api/v1/tokens", headers=own_token).get_json()["tokens"][0]["id"]
     assert client.delete(f"/api/v1/tokens/{other_token_id}", headers=headers).status_code == 404
+    from sqlalchemy import select
+
+    from coordination.audit.models import AuditEvent
+    from coordination.core.db import get_session
+
+    probes = (
+        get_session()
+        .scalars(
+            select(AuditEvent).where(AuditEvent.action == "access.not_visible", AuditEvent.actor_user_id == admin_a.id)
+        )
+        .all()
+    )
+    assert {(e.object_type, e.object_id) for e in probes} >= {("user", str(other_org_user.id))}
     web = sign_in(app.test_client(), admin_a)
     token = csrf_token(web, "/admin/users")
     assert web.post(f"/admin/users/{other_org_user.id}/deactivate", data={"csrf_token": token}).status_code == 404

@@ -43,24 +43,38 @@ def restrict_tokens(query: Select, viewer: User) -> Select:
     return query.where(ApiToken.user_id == viewer.id)
 
 
+def refuse_invisible(viewer: User, object_type: str, object_id: object) -> NotFound:
+    """Record a request for an object the viewer may not see (or that does not exist), then 404.
+
+    The same answer for both cases keeps existence secret; the audit record makes probing for
+    other organisations' objects visible to the people who read the trail.
+    """
+    from coordination.audit import record
+    from coordination.core.db import commit
+
+    record(viewer, "access.not_visible", (object_type, object_id), outcome="denied")
+    commit()
+    return NotFound("Not found.")
+
+
 def get_organisation_or_404(org_id: int, viewer: User) -> Organisation:
     org = get_session().scalar(restrict_organisations(select(Organisation), viewer).where(Organisation.id == org_id))
     if org is None:
-        raise NotFound("Organisation not found.")
+        raise refuse_invisible(viewer, Organisation.audit_type, org_id)
     return org
 
 
 def get_user_or_404(user_id: int, viewer: User) -> User:
     user = get_session().scalar(restrict_users(select(User), viewer).where(User.id == user_id))
     if user is None:
-        raise NotFound("User not found.")
+        raise refuse_invisible(viewer, User.audit_type, user_id)
     return user
 
 
 def get_token_or_404(token_id: int, viewer: User) -> ApiToken:
     token = get_session().scalar(restrict_tokens(select(ApiToken), viewer).where(ApiToken.id == token_id))
     if token is None:
-        raise NotFound("Token not found.")
+        raise refuse_invisible(viewer, ApiToken.audit_type, token_id)
     return token
 
 
