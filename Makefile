@@ -17,7 +17,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 	touch $(STAMP)
 
 translations: $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -d coordination/translations -D messages --statistics 2>&1 | grep -v '^$$' || true
+	$(BIN)/pybabel compile -d coordination/translations -D messages --statistics 2>&1 | grep -v '^$$' || true
 
 run: $(STAMP) translations
 	$(BIN)/flask --app app init

@@ -7,6 +7,7 @@ through the same restriction.
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 
 from coordination.accounts.models import ApiToken, Organisation, User
@@ -54,7 +55,7 @@ def refuse_invisible(viewer: User, object_type: str, object_id: object) -> NotFo
 
     record(viewer, "access.not_visible", (object_type, object_id), outcome="denied")
     commit()
-    return NotFound("Not found.")
+    return NotFound(_l("Not found."))
 
 
 def get_organisation_or_404(org_id: int, viewer: User) -> Organisation:
