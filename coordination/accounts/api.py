@@ -144,9 +144,7 @@ def user_action(user_id: int, payload: s.UserAction) -> s.UserOut:
     user = get_user_or_404(user_id, current_user)
     if not can_manage_user(current_user, user):
         raise NotFound("User not found.")
-    {"deactivate": user_ops.deactivate_user, "reactivate": user_ops.reactivate_user, "reset_mfa": user_ops.reset_mfa}[
-        payload.action
-    ](current_user, user)
+    user_ops.USER_ACTIONS[payload.action](current_user, user)
     commit()
     return s.UserOut.of(user)
 

@@ -20,12 +20,6 @@ from coordination.core.forms import show_refusal
 from coordination.core.permissions import public, requires
 from coordination.policy import role_policy
 
-ACTIONS = {
-    "deactivate": ops.deactivate_user,
-    "reactivate": ops.reactivate_user,
-    "reset-mfa": ops.reset_mfa,
-}
-
 
 def _invite_form() -> InviteForm:
     form = InviteForm()
@@ -66,11 +60,11 @@ def users() -> Response | str:
 @requires("users.manage")
 def user_action(user_id: int, action: str) -> Response:
     target = get_user_or_404(user_id, current_user)
-    if action not in ACTIONS or not can_manage_user(current_user, target):
+    if action not in ops.USER_ACTIONS or not can_manage_user(current_user, target):
         abort(404)
     if ConfirmForm().validate_on_submit():
         try:
-            ACTIONS[action](current_user, target)
+            ops.USER_ACTIONS[action](current_user, target)
             commit()
             flash(_("Done: %(email)s.", email=target.email), "success")
         except DomainError as exc:

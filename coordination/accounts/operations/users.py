@@ -154,6 +154,13 @@ def reset_mfa(actor: User, user: User) -> None:
     record(actor, "user.mfa_reset", user)
 
 
+USER_ACTIONS = {
+    "deactivate": deactivate_user,
+    "reactivate": reactivate_user,
+    "reset_mfa": reset_mfa,
+}
+
+
 def set_locale(user: User, locale: str) -> None:
     if locale not in LOCALES:
         raise ValidationFailed(_l("Unknown language."), {"locale": _l("Choose id or en.")})
