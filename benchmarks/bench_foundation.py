@@ -52,8 +52,11 @@ def main() -> None:
     args = parser.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="simpul-bench-"))
     url = os.environ.get("SIMPUL_BENCH_DATABASE_URL") or f"sqlite:///{data_dir / 'bench.db'}"
-    config = replace(Config.from_env({"SIMPUL_DATA_DIR": str(data_dir), "SIMPUL_DATABASE_URL": url}),
-                     cookie_secure=False, api_rate_limit="1000000 per minute")
+    config = replace(
+        Config.from_env({"SIMPUL_DATA_DIR": str(data_dir), "SIMPUL_DATABASE_URL": url}),
+        cookie_secure=False,
+        api_rate_limit="1000000 per minute",
+    )
     app = create_app(config)
     with app.app_context():
         upgrade_to_head()
@@ -91,8 +94,10 @@ def main() -> None:
         print(f"{name:46} {median:10.3f} {p95:8.3f} {statistics.median(samples) / baseline:11.2f}")
     stored = hash_password(PASSWORD, "standard")
     argon = timed(lambda: verify_password(stored, PASSWORD, "standard"), 20)
-    print(f"{'argon2id verify (RFC 9106 low-memory)':46} {summary(argon)[0]:10.1f} {summary(argon)[1]:8.1f} "
-          f"{statistics.median(argon) / baseline:11.0f}")
+    print(
+        f"{'argon2id verify (RFC 9106 low-memory)':46} {summary(argon)[0]:10.1f} {summary(argon)[1]:8.1f} "
+        f"{statistics.median(argon) / baseline:11.0f}"
+    )
 
 
 if __name__ == "__main__":
