@@ -36,8 +36,8 @@ lint: $(STAMP)
 
 # For developers changing user-visible text: refresh the catalogs, then translate both.
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o coordination/translations/messages.pot --no-location --omit-header .
-	$(BIN)/pybabel update -i coordination/translations/messages.pot -d coordination/translations -D messages --no-fuzzy-matching --omit-header
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o coordination/translations/messages.pot --no-location --project Simpul .
+	$(BIN)/pybabel update -i coordination/translations/messages.pot -d coordination/translations -D messages --no-fuzzy-matching --width 120
 
 clean:
 	rm -rf $(VENV) instance
