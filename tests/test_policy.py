@@ -58,8 +58,8 @@ def test_only_platform_admins_manage_organisations():
 def test_unknown_permission_in_grants_names_file_and_line(tmp_path):
     path = variant(
         tmp_path,
-        "member:     [dashboard.view, account.self, api_tokens.manage, alert.create",
-        "member:     [dashboard.view, account.self, api_tokens.manage, alert.craete",
+        "member:     [dashboard.view, account.self, api_tokens.manage, alert.view, alert.create",
+        "member:     [dashboard.view, account.self, api_tokens.manage, alert.view, alert.craete",
     )
     with pytest.raises(PolicyError) as caught:
         load(path)
@@ -79,8 +79,8 @@ def test_unknown_kind_is_refused(tmp_path):
 def test_unknown_role_is_refused(tmp_path):
     path = variant(
         tmp_path,
-        "    supervisor: [dashboard.view, account.self, api_tokens.manage, alert.create, alert.triage",
-        "    boss: [dashboard.view, account.self, api_tokens.manage, alert.create, alert.triage",
+        "    supervisor: [dashboard.view, account.self, api_tokens.manage, alert.view, alert.create, alert.triage",
+        "    boss: [dashboard.view, account.self, api_tokens.manage, alert.view, alert.create, alert.triage",
     )
     with pytest.raises(PolicyError, match="unknown role 'boss'"):
         load(path)

@@ -24,6 +24,7 @@ PERMISSIONS = frozenset(
         "users.manage",
         "orgs.manage",
         "audit.read",
+        "alert.view",
         "alert.create",
         "alert.triage",
         "case.create",

@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import current_app
 
 from coordination.core.permissions import ORG_KINDS, PERMISSIONS, ROLES
+from coordination.policy.catalogue import Catalogue, load_catalogue
 from coordination.policy.roles import RolePolicy, load_role_policy
 
 
@@ -18,9 +19,14 @@ def load_policies(policies_dir: Path) -> dict[str, object]:
             known_kinds=ORG_KINDS,
             known_roles=ROLES,
             known_permissions=PERMISSIONS,
-        )
+        ),
+        "catalogue": load_catalogue(policies_dir / "catalogue.yaml", policies_dir / "red_flags.yaml"),
     }
 
 
 def role_policy() -> RolePolicy:
     return current_app.extensions["simpul.policies"]["roles"]
+
+
+def catalogue() -> Catalogue:
+    return current_app.extensions["simpul.policies"]["catalogue"]

@@ -36,7 +36,8 @@ class RolePolicy:
         return self.grants.get((kind, role), frozenset())
 
 
-def _labels(doc: PolicyFile, node: Node, where: str) -> Labels:
+def labels(doc: PolicyFile, node: Node, where: str) -> Labels:
+    """A {id: ..., en: ...} pair of names, both required."""
     items = doc.mapping(node, where)
     doc.only_keys(items, node, set(LANGUAGES), where)
     values = dict(items)
@@ -54,7 +55,7 @@ def _catalogue(doc: PolicyFile, node: Node, where: str, known: frozenset[str]) -
             raise doc.fail_at_name(
                 value, f"unknown {where[:-1]} {name!r}; the platform knows {', '.join(sorted(known))}"
             )
-        entries[name] = _labels(doc, value, f"{where}.{name}")
+        entries[name] = labels(doc, value, f"{where}.{name}")
     missing = sorted(known - entries.keys())
     if missing:
         raise doc.fail(node, f"{where} lacks {', '.join(missing)}")
