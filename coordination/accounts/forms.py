@@ -59,9 +59,7 @@ class LanguageForm(FlaskForm):
 
 
 class TokenForm(FlaskForm):
-    name = StringField(
-        _l("Token name (e.g. the system that will use it)"), validators=[required(), length(max=100)]
-    )
+    name = StringField(_l("Token name (e.g. the system that will use it)"), validators=[required(), length(max=100)])
 
 
 class InviteForm(FlaskForm):

@@ -7,6 +7,7 @@ import hashlib
 from flask import request
 
 from coordination.accounts import api as _accounts_api  # noqa: F401  (registers endpoints)
+from coordination.alerts import api as _alerts_api  # noqa: F401
 from coordination.api.openapi import build_document
 from coordination.api.registry import api_endpoint, bp
 from coordination.audit import api as _audit_api  # noqa: F401

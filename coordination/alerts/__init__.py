@@ -1,0 +1,1 @@
+"""Alerts: raised by a PJK, triaged there, escalated to PPATK's inbox."""

@@ -1,0 +1,1 @@
+"""Every state change on alerts: raising one, and the triage actions."""
