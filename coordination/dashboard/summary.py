@@ -9,6 +9,8 @@ from sqlalchemy import func, select
 
 from coordination.accounts.access import can, permissions_of, restrict_organisations, restrict_tokens, restrict_users
 from coordination.accounts.models import ApiToken, Organisation, User
+from coordination.alerts.access import restrict_alerts
+from coordination.alerts.models import Alert
 from coordination.audit.access import restrict_events
 from coordination.audit.models import AuditEvent
 from coordination.core.db import get_session, utcnow
@@ -40,6 +42,7 @@ class Board:
     people: dict[str, int] | None = None
     tokens_active: int | None = None
     organisations_by_kind: dict[str, int] | None = None
+    alerts_by_status: dict[str, int] | None = None
     recent_events: list[AuditEvent] = field(default_factory=list)
     my_sign_ins: list[AuditEvent] = field(default_factory=list)
 
@@ -59,6 +62,9 @@ def dashboard_for(user: User) -> Board:
             "without_mfa": sum(1 for r in rows if r.active and r.mfa_enrolled_at is None and not r.is_demo),
             "locked": sum(1 for r in rows if r.locked_until is not None and r.locked_until > now),
         }
+    if can(user, "alert.view"):
+        query = restrict_alerts(select(Alert.status, func.count(Alert.id)), user).group_by(Alert.status)
+        board.alerts_by_status = {status: n for status, n in session.execute(query)}
     if can(user, "api_tokens.manage"):
         query = restrict_tokens(select(func.count(ApiToken.id)), user).where(ApiToken.revoked_at.is_(None))
         board.tokens_active = session.scalar(query)

@@ -12,3 +12,30 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// Repeated fieldsets (people, transactions): "add" clones the last one with the next index.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-add-row]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var section = button.closest("[data-repeat]");
+      var rows = section.querySelectorAll(".repeat-row");
+      var last = rows[rows.length - 1];
+      var next = rows.length;
+      var copy = last.cloneNode(true);
+      var pattern = new RegExp("^(" + section.getAttribute("data-repeat") + ")-\\d+-");
+      copy.setAttribute("data-index", String(next));
+      copy.querySelectorAll("[id],[name],[for]").forEach(function (el) {
+        ["id", "name", "for"].forEach(function (attr) {
+          var value = el.getAttribute(attr);
+          if (value) { el.setAttribute(attr, value.replace(pattern, "$1-" + next + "-")); }
+        });
+        if (el.tagName === "INPUT" || el.tagName === "TEXTAREA") { el.value = ""; }
+        if (el.tagName === "SELECT") { el.selectedIndex = 0; }
+      });
+      copy.querySelectorAll(".field-error").forEach(function (el) { el.remove(); });
+      var legend = copy.querySelector("legend");
+      if (legend) { legend.textContent = legend.textContent.replace(/\d+$/, String(next + 1)); }
+      last.after(copy);
+    });
+  });
+});
