@@ -96,9 +96,10 @@ def _register_blueprints(app: Flask) -> None:
     from coordination.alerts.blueprint import bp as alerts_bp
     from coordination.api.blueprint import bp as api_bp
     from coordination.audit.blueprint import bp as audit_bp
+    from coordination.cases.blueprint import bp as cases_bp
     from coordination.dashboard.blueprint import bp as dashboard_bp
 
-    for bp in (accounts_bp, dashboard_bp, alerts_bp, audit_bp):
+    for bp in (accounts_bp, dashboard_bp, alerts_bp, cases_bp, audit_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # the API checks CSRF itself for cookie sessions; tokens need none
     app.register_blueprint(api_bp)

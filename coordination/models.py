@@ -10,4 +10,5 @@ from coordination.accounts.models import (  # noqa: F401
 )
 from coordination.alerts.models import Alert, AlertNote, AlertSubject, AlertTransaction, SubjectAccount  # noqa: F401
 from coordination.audit.models import AuditEvent  # noqa: F401
+from coordination.cases.models import Case  # noqa: F401
 from coordination.identifiers.models import IdentifierDigest  # noqa: F401

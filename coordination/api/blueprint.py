@@ -11,6 +11,7 @@ from coordination.alerts import api as _alerts_api  # noqa: F401
 from coordination.api.openapi import build_document
 from coordination.api.registry import api_endpoint, bp
 from coordination.audit import api as _audit_api  # noqa: F401
+from coordination.cases import api as _cases_api  # noqa: F401
 from coordination.core.context import config
 from coordination.core.extensions import limiter
 from coordination.core.permissions import PUBLIC

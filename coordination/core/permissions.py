@@ -27,6 +27,7 @@ PERMISSIONS = frozenset(
         "alert.view",
         "alert.create",
         "alert.triage",
+        "case.view",
         "case.create",
         "referral.send",
         "referral.receive",

@@ -1,0 +1,79 @@
+"""The cases API: create from alerts, list, read (audited)."""
+
+from __future__ import annotations
+
+from flask_login import current_user
+
+from coordination.alerts.api import summary as alert_summary
+from coordination.alerts.schemas import OrgRef
+from coordination.api.registry import api_endpoint
+from coordination.audit import record
+from coordination.cases import schemas as s
+from coordination.cases.access import get_case_or_404
+from coordination.cases.models import Case
+from coordination.cases.operations.create_case import create_case
+from coordination.cases.queries import case_summary, case_title, linked_cases, list_cases
+from coordination.core.db import commit
+
+TAG = "cases"
+
+
+def _summary(case: Case, alerts: int) -> s.CaseSummary:
+    org = case.organisation
+    return s.CaseSummary(
+        id=case.id,
+        title=case_title(case),
+        status=case.status,
+        org=OrgRef(id=org.id, name=org.name, kind=org.kind),
+        alerts=alerts,
+        created_at=case.created_at,
+    )
+
+
+def full(case: Case) -> s.CaseOut:
+    return s.CaseOut(
+        **_summary(case, len(case.alerts)).model_dump(),
+        summary=case_summary(case),
+        alert_list=[alert_summary(a) for a in case.alerts],
+        linked_cases=[
+            s.LinkedCase(id=c.id, title=case_title(c), shared=kinds) for c, kinds in linked_cases(case, current_user)
+        ],
+    )
+
+
+@api_endpoint(
+    "/cases",
+    method="POST",
+    permission="case.create",
+    summary="Create a case from visible alerts",
+    tag=TAG,
+    body=s.CaseIn,
+    response=s.CaseOut,
+    status=201,
+)
+def create(payload: s.CaseIn) -> s.CaseOut:
+    case = create_case(current_user, payload)
+    commit()
+    return full(case)
+
+
+@api_endpoint(
+    "/cases",
+    permission="case.view",
+    summary="The organisation's cases, newest first",
+    tag=TAG,
+    query=s.CaseListQuery,
+    response=s.CaseList,
+)
+def index(params: s.CaseListQuery) -> s.CaseList:
+    page = list_cases(current_user, params.page)
+    return s.CaseList(cases=[_summary(c, n) for c, n in page.cases], total=page.total, page=page.page, pages=page.pages)
+
+
+@api_endpoint("/cases/<case_id>", permission="case.view", summary="One case", tag=TAG, response=s.CaseOut)
+def show(case_id: str) -> s.CaseOut:
+    case = get_case_or_404(case_id, current_user)
+    out = full(case)
+    record(current_user, "case.view", case)
+    commit()
+    return out

@@ -1,0 +1,67 @@
+"""Case pages: the list, creating a case from alerts, one case."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from pydantic import ValidationError
+from werkzeug.wrappers import Response
+
+from coordination.alerts.queries import list_alerts
+from coordination.audit import record
+from coordination.cases.access import get_case_or_404
+from coordination.cases.operations.create_case import create_case
+from coordination.cases.queries import case_summary, case_title, linked_cases, list_cases
+from coordination.cases.schemas import CaseIn
+from coordination.core.db import commit
+from coordination.core.errors import DomainError
+from coordination.core.permissions import requires
+
+
+@requires("case.view")
+def index() -> str:
+    page = list_cases(current_user, request.args.get("page", 1, type=int) or 1)
+    return render_template("cases/index.html", page=page, title_of=case_title)
+
+
+@requires("case.create")
+def new() -> Response | tuple[str, int] | str:
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            data = CaseIn.model_validate(
+                {
+                    "title": request.form.get("title", ""),
+                    "summary": request.form.get("summary", ""),
+                    "alert_ids": request.form.getlist("alert_ids"),
+                }
+            )
+            case = create_case(current_user, data)
+            commit()
+            flash(_("Case created."), "success")
+            return redirect(url_for("cases.show", case_id=case.id))
+        except ValidationError as exc:
+            errors = {".".join(str(p) for p in e["loc"]): e["msg"] for e in exc.errors()}
+        except DomainError as exc:
+            errors = {k: str(v) for k, v in exc.fields.items()} or {"": str(exc.message)}
+        flash(_("The case was not created."), "error")
+    candidates = list_alerts(current_user, None, 1).alerts if request.method == "GET" or errors else []
+    return render_template(
+        "cases/new.html", form=request.form, errors=errors, alerts=candidates
+    ), 400 if errors else 200
+
+
+@requires("case.view")
+def show(case_id: str) -> str:
+    case = get_case_or_404(case_id, current_user)
+    record(current_user, "case.view", case)
+    commit()
+    return render_template(
+        "cases/show.html",
+        case=case,
+        title=case_title(case),
+        summary=case_summary(case),
+        linked=linked_cases(case, current_user),
+        title_of=case_title,
+    )

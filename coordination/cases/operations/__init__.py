@@ -1,0 +1,1 @@
+"""Every state change on cases."""

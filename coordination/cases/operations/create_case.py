@@ -1,0 +1,38 @@
+"""Build a case from alerts the creator can see."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from coordination.accounts.models import User
+from coordination.alerts.access import restrict_alerts
+from coordination.alerts.models import Alert
+from coordination.alerts.sealed import seal_json
+from coordination.audit import record
+from coordination.cases.models import Case
+from coordination.cases.schemas import CaseIn
+from coordination.core.db import get_session
+from coordination.core.errors import ValidationFailed
+
+
+def create_case(actor: User, data: CaseIn) -> Case:
+    wanted = list(dict.fromkeys(data.alert_ids))
+    visible = {
+        a.id: a for a in get_session().scalars(restrict_alerts(select(Alert), actor).where(Alert.id.in_(wanted)))
+    }
+    problems = {
+        f"alert_ids.{i}": _l("No such alert, or not visible to you.") for i, a in enumerate(wanted) if a not in visible
+    }
+    if problems:
+        raise ValidationFailed(_l("The case was not created."), problems)
+    case = Case(id=uuid.uuid4(), organisation_id=actor.organisation_id, created_by_id=actor.id)
+    case.title_sealed = seal_json(data.title, f"case:{case.id}:title")
+    case.summary_sealed = seal_json(data.summary, f"case:{case.id}:summary")
+    case.alerts = [visible[a] for a in wanted]
+    get_session().add(case)
+    get_session().flush()
+    record(actor, "case.create", case, {"alerts": [str(a) for a in wanted]})
+    return case

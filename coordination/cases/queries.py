@@ -1,0 +1,70 @@
+"""Reading cases: the list, one case opened, and cases linked by shared identifiers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from coordination.accounts.models import User
+from coordination.alerts.sealed import open_json
+from coordination.cases.access import restrict_cases
+from coordination.cases.models import Case, case_alerts
+from coordination.core.db import get_session
+from coordination.identifiers.models import IdentifierDigest
+
+PAGE_SIZE = 50
+
+
+def case_title(case: Case) -> str:
+    return open_json(case.title_sealed, f"case:{case.id}:title")
+
+
+def case_summary(case: Case) -> str:
+    return open_json(case.summary_sealed, f"case:{case.id}:summary")
+
+
+@dataclass
+class CasePage:
+    cases: list[tuple[Case, int]]
+    total: int
+    page: int
+    pages: int
+
+
+def list_cases(viewer: User, page: int) -> CasePage:
+    counts = select(case_alerts.c.case_id, func.count().label("n")).group_by(case_alerts.c.case_id).subquery()
+    query = restrict_cases(select(Case, func.coalesce(counts.c.n, 0)), viewer).outerjoin(
+        counts, counts.c.case_id == Case.id
+    )
+    session = get_session()
+    total = session.scalar(restrict_cases(select(func.count(Case.id)), viewer)) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, page), pages)
+    rows = session.execute(
+        query.order_by(Case.created_at.desc(), Case.id).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    ).all()
+    return CasePage([(case, n) for case, n in rows], total, page, pages)
+
+
+def linked_cases(case: Case, viewer: User) -> list[tuple[Case, list[str]]]:
+    """Other cases the viewer may see whose alerts share an identifier with this case's alerts."""
+    mine = (
+        select(IdentifierDigest.kind, IdentifierDigest.digest)
+        .join(case_alerts, case_alerts.c.alert_id == IdentifierDigest.alert_id)
+        .where(case_alerts.c.case_id == case.id)
+        .subquery()
+    )
+    other = (
+        select(case_alerts.c.case_id, IdentifierDigest.kind)
+        .join(IdentifierDigest, IdentifierDigest.alert_id == case_alerts.c.alert_id)
+        .join(mine, (mine.c.kind == IdentifierDigest.kind) & (mine.c.digest == IdentifierDigest.digest))
+        .where(case_alerts.c.case_id != case.id)
+        .distinct()
+        .subquery()
+    )
+    query = restrict_cases(select(Case, other.c.kind), viewer).join(other, other.c.case_id == Case.id)
+    found: dict = {}
+    for linked, kind in get_session().execute(query):
+        found.setdefault(linked.id, (linked, set()))[1].add(kind)
+    return [(linked, sorted(kinds)) for linked, kinds in found.values()]

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from coordination.alerts.schemas import AlertSummary, OrgRef
+
+
+class CaseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    title: str = Field(min_length=3, max_length=200)
+    alert_ids: list[uuid.UUID] = Field(default_factory=list, max_length=500)
+    summary: str = Field(default="", max_length=20000)
+
+
+class CaseListQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    page: int = Field(default=1, ge=1, le=100000)
+
+
+class LinkedCase(BaseModel):
+    id: uuid.UUID
+    title: str
+    shared: list[str] = Field(description="Kinds of identifier shared (nik, phone, email, account)")
+
+
+class CaseSummary(BaseModel):
+    id: uuid.UUID
+    title: str
+    status: str
+    org: OrgRef
+    alerts: int
+    created_at: datetime
+
+
+class CaseOut(CaseSummary):
+    summary: str
+    alert_list: list[AlertSummary]
+    linked_cases: list[LinkedCase]
+
+
+class CaseList(BaseModel):
+    cases: list[CaseSummary]
+    total: int
+    page: int
+    pages: int
