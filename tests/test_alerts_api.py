@@ -118,6 +118,7 @@ def test_identifiers_and_narrative_are_not_stored_in_clear(client, pjk):
         (lambda a: a.update(typologies=["unknown_modus"]), "typologies.0"),
         (lambda a: a.update(indicators=["fan_in", "nope"]), "indicators.1"),
         (lambda a: a["subjects"][0].update(nik="12345"), "subjects.0.nik"),
+        (lambda a: a["subjects"][0].update(nik="٣١٧٤٠١٥٥٠٦١٠٠٠٠٣"), "subjects.0.nik"),  # Arabic-Indic digits
         (lambda a: a["subjects"][0].update(role="bystander"), "subjects.0.role"),
         (lambda a: a["subjects"][0].update(birth_date="2999-01-01"), "subjects.0.birth_date"),
         (lambda a: a["subjects"][1]["accounts"][0].update(type="cheque"), "subjects.1.accounts.0.type"),

@@ -24,7 +24,7 @@ class AccountIn(Request):
 class SubjectIn(Request):
     role: str = Field(max_length=20)
     name: str | None = Field(default=None, max_length=200)
-    nik: str | None = Field(default=None, pattern=r"^\d{16}$", description="16-digit national id (NIK)")
+    nik: str | None = Field(default=None, pattern=r"^[0-9]{16}$", description="16-digit national id (NIK)")
     birth_date: date | None = None
     gender: str | None = Field(default=None, max_length=10)
     phone: str | None = Field(default=None, pattern=r"^\+?[0-9][0-9 \-]{5,19}$")

@@ -8,6 +8,7 @@ from flask import current_app
 
 from coordination.core.permissions import ORG_KINDS, PERMISSIONS, ROLES
 from coordination.policy.catalogue import Catalogue, load_catalogue
+from coordination.policy.redaction import RedactionPolicy, load_redaction_policy
 from coordination.policy.roles import RolePolicy, load_role_policy
 
 
@@ -21,6 +22,7 @@ def load_policies(policies_dir: Path) -> dict[str, object]:
             known_permissions=PERMISSIONS,
         ),
         "catalogue": load_catalogue(policies_dir / "catalogue.yaml", policies_dir / "red_flags.yaml"),
+        "redaction": load_redaction_policy(policies_dir / "redaction.yaml", known_kinds=ORG_KINDS),
     }
 
 
@@ -30,3 +32,7 @@ def role_policy() -> RolePolicy:
 
 def catalogue() -> Catalogue:
     return current_app.extensions["simpul.policies"]["catalogue"]
+
+
+def redaction_policy() -> RedactionPolicy:
+    return current_app.extensions["simpul.policies"]["redaction"]

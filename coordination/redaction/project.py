@@ -1,0 +1,191 @@
+"""Project a case for one recipient organisation and purpose, field by field, by policy."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from coordination.accounts.models import Organisation
+from coordination.alerts.sealed import OpenSubject, open_narrative, open_subject, open_transaction
+from coordination.cases.models import Case
+from coordination.cases.queries import case_summary, case_title
+from coordination.core.context import keyring
+from coordination.identifiers.normalise import normalise
+from coordination.policy import redaction_policy
+from coordination.policy.redaction import RedactionPolicy
+from coordination.redaction.scrub import scrub
+
+ROLE_LABELS = {
+    "victim": "Korban",
+    "suspect": "Terduga",
+    "account_holder": "Pemilik-Rekening",
+    "counterparty": "Lawan-Transaksi",
+    "reporter": "Pelapor",
+}
+PSEUDONYM_PREFIX = {"identifier": "ACC", "nik": "NIK", "phone": "TEL", "email": "EML", "name": "ORANG"}
+
+
+@dataclass
+class Projection:
+    purpose: str
+    policy_version: str
+    case: dict[str, Any]
+    withheld: dict[str, int] = field(default_factory=dict)
+
+
+def age_band(birth: date, today: date | None = None) -> str:
+    today = today or date.today()
+    age = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+    for upper, band in ((9, "0-9"), (12, "10-12"), (15, "13-15"), (17, "16-17")):
+        if age <= upper:
+            return band
+    return "18+"
+
+
+class _Projector:
+    def __init__(self, recipient: Organisation, purpose: str, policy: RedactionPolicy) -> None:
+        self.recipient, self.purpose, self.policy = recipient, purpose, policy
+        self.withheld: Counter[str] = Counter()
+        self.names: dict[str, str] = {}
+        self.identifiers: dict[str, str] = {}
+        self.key = keyring().derive(f"pseudonym:{recipient.id}")
+
+    def pseudonym(self, kind: str, value: str) -> str:
+        norm = normalise(kind if kind in ("nik", "phone", "email") else "account", value)
+        code = hmac.new(self.key, f"{kind}:{norm}".encode(), hashlib.sha256).hexdigest()[:6].upper()
+        return f"{PSEUDONYM_PREFIX.get(kind, 'ID')}-{code}"
+
+    def treatment(self, name: str, role: str | None = None, own: bool = False) -> tuple[str, str | None]:
+        cls = self.policy.class_of(name, role)
+        treatment = self.policy.treatment(self.recipient.kind, self.purpose, cls)
+        if own and cls == "financial_identifier":
+            treatment = "full"  # a PJK may always see its own customers' identifiers
+        return treatment, cls
+
+    def put(
+        self,
+        out: dict,
+        key: str,
+        name: str,
+        value: Any,
+        *,
+        role: str | None = None,
+        own: bool = False,
+        label: str | None = None,
+    ) -> None:
+        """Set out[key] to the treated value, or count it withheld. The only place values pass."""
+        if value is None or value == "" or value == []:
+            return
+        treatment, cls = self.treatment(name, role, own)
+        result = self.apply(treatment, name, value, label)
+        if result is None:
+            self.withheld[cls or "unclassified"] += 1
+        else:
+            out[key] = result
+
+    def apply(self, treatment: str, name: str, value: Any, label: str | None) -> Any:
+        kind = name.split(".", 1)[1]
+        if treatment == "full":
+            return value
+        if treatment == "withheld":
+            return None
+        if kind in ("title", "summary", "narrative", "note"):
+            return scrub(value, self.names, self.identifiers)
+        if isinstance(value, datetime):
+            return value.date().isoformat()
+        if isinstance(value, Decimal):
+            return Decimal(f"{value:.2g}") if value else value
+        if kind == "name":
+            return label if treatment in ("derived", "masked") else self.pseudonym("name", value)
+        if kind in ("identifier", "from_account", "to_account", "nik", "phone", "email"):
+            if treatment == "pseudonym":
+                return self.pseudonym(kind if kind in PSEUDONYM_PREFIX else "identifier", value)
+            if treatment == "masked":
+                return "****" + str(value)[-4:]
+            return None  # derived: an identifier has no coarser form
+        if kind in ("birth_date", "address", "tx_id", "reference"):
+            return None
+        if kind == "province" and treatment == "derived":
+            return None
+        return value  # role, gender, age band, type, provider, channel, currency, lists
+
+
+def project_case_for(recipient: Organisation, purpose: str, case: Case) -> Projection:
+    policy = redaction_policy()
+    p = _Projector(recipient, purpose, policy)
+    opened = [(alert, [open_subject(s) for s in alert.subjects]) for alert in case.alerts]
+    counters: Counter[str] = Counter()
+    labels: list[list[str]] = []
+    for _alert, subjects in opened:  # labels and scrub lists first: free text may name anyone
+        row = []
+        for subject in subjects:
+            counters[subject.role] += 1
+            label = f"{ROLE_LABELS.get(subject.role, 'Orang')}-{counters[subject.role]}"
+            row.append(label)
+            if subject.name:
+                p.names[subject.name] = label
+            for kind, value in (("nik", subject.nik), ("phone", subject.phone), ("email", subject.email)):
+                if value:
+                    p.identifiers[value] = {"nik": "[NIK]", "phone": "[TELEPON]", "email": "[EMAIL]"}[kind]
+            for account in subject.accounts:
+                p.identifiers[account.identifier] = "[REKENING]"
+        labels.append(row)
+    out: dict[str, Any] = {"id": str(case.id)}
+    p.put(out, "title", "case.title", case_title(case))
+    p.put(out, "summary", "case.summary", case_summary(case))
+    out["alerts"] = []
+    for (alert, subjects), row_labels in zip(opened, labels, strict=True):
+        own = recipient.kind == "pjk" and alert.organisation_id == recipient.id
+        projected: dict[str, Any] = {}
+        p.put(projected, "reference", "alert.reference", alert.reference, own=own)
+        p.put(projected, "pjk", "alert.pjk", {"name": alert.organisation.name, "kind": alert.organisation.kind})
+        p.put(projected, "typologies", "alert.typologies", alert.typologies)
+        p.put(projected, "indicators", "alert.indicators", alert.indicators)
+        p.put(projected, "narrative", "alert.narrative", open_narrative(alert))
+        projected["subjects"] = [_subject(p, s, label, own) for s, label in zip(subjects, row_labels, strict=True)]
+        projected["transactions"] = [_transaction(p, open_transaction(tx), own) for tx in alert.transactions]
+        out["alerts"].append(projected)
+    return Projection(purpose, policy.version, out, dict(p.withheld))
+
+
+def _subject(p: _Projector, s: OpenSubject, label: str, own: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {"label": label}
+    role = s.role
+    p.put(out, "role", "subject.role", role, role=role)
+    p.put(out, "name", "subject.name", s.name, role=role, label=label)
+    p.put(out, "nik", "subject.nik", s.nik, role=role)
+    p.put(out, "birth_date", "subject.birth_date", s.birth_date.isoformat() if s.birth_date else None, role=role)
+    p.put(out, "age_band", "subject.age_band", age_band(s.birth_date) if s.birth_date else None, role=role)
+    p.put(out, "gender", "subject.gender", s.gender, role=role)
+    p.put(out, "province", "subject.province", s.province, role=role)
+    p.put(out, "phone", "subject.phone", s.phone, role=role)
+    p.put(out, "email", "subject.email", s.email, role=role)
+    p.put(out, "address", "subject.address", s.address, role=role)
+    accounts = []
+    for account in s.accounts:
+        projected: dict[str, Any] = {}
+        p.put(projected, "type", "account.type", account.type, role=role, own=own)
+        p.put(projected, "provider", "account.provider", account.provider, role=role, own=own)
+        p.put(projected, "identifier", "account.identifier", account.identifier, role=role, own=own)
+        if projected:
+            accounts.append(projected)
+    out["accounts"] = accounts
+    return out
+
+
+def _transaction(p: _Projector, tx, own: bool) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    out: dict[str, Any] = {}
+    p.put(out, "tx_id", "transaction.tx_id", tx.tx_id, own=own)
+    p.put(out, "timestamp", "transaction.timestamp", tx.timestamp, own=own)
+    p.put(out, "amount", "transaction.amount", tx.amount, own=own)
+    p.put(out, "currency", "transaction.currency", tx.currency, own=own)
+    p.put(out, "channel", "transaction.channel", tx.channel, own=own)
+    p.put(out, "from_account", "transaction.from_account", tx.from_account, own=own)
+    p.put(out, "to_account", "transaction.to_account", tx.to_account, own=own)
+    p.put(out, "note", "transaction.note", tx.note, own=own)
+    return out
