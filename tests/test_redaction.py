@@ -201,3 +201,31 @@ def test_every_field_the_projector_emits_has_a_class():
     from coordination.policy.redaction import FIELDS
 
     assert set(POLICY.fields) == FIELDS
+
+
+def test_every_column_of_case_data_is_classified_or_internal():
+    import coordination.models  # noqa: F401
+    from coordination.core.db import Base
+    from coordination.policy.redaction import FIELDS
+    from coordination.redaction.fields import CASE_DATA_COLUMNS, CASE_DATA_TABLES, INTERNAL
+
+    # Accounts and audit tables hold no case data; any other new table must be classified here.
+    not_case_data = {
+        "organisations",
+        "users",
+        "user_sessions",
+        "api_tokens",
+        "recovery_codes",
+        "invitations",
+        "audit_events",
+        "identifier_digests",
+    }
+    assert {t.name for t in Base.metadata.sorted_tables} - not_case_data == set(CASE_DATA_TABLES)
+    columns = {
+        f"{t.name}.{c.name}" for t in Base.metadata.sorted_tables if t.name in CASE_DATA_TABLES for c in t.columns
+    }
+    assert columns == set(CASE_DATA_COLUMNS), columns ^ set(CASE_DATA_COLUMNS)
+    projected = {f for fields in CASE_DATA_COLUMNS.values() if fields != INTERNAL for f in fields}
+    assert projected == FIELDS
+    for field in projected:
+        assert POLICY.class_of(field, "victim") and POLICY.class_of(field, "suspect"), field
