@@ -12,3 +12,4 @@ from coordination.alerts.models import Alert, AlertNote, AlertSubject, AlertTran
 from coordination.audit.models import AuditEvent  # noqa: F401
 from coordination.cases.models import Case  # noqa: F401
 from coordination.identifiers.models import IdentifierDigest  # noqa: F401
+from coordination.referrals.models import Referral, ReferralNote  # noqa: F401

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -123,7 +122,7 @@ def test_every_pair_follows_its_treatments(case, make_org, kind, purpose):
             "081234567890",
         ),
         (alert["transactions"][0], "to_account", "transaction.to_account", None, "081234567890"),
-        (alert["transactions"][0], "amount", "transaction.amount", None, Decimal("153500")),
+        (alert["transactions"][0], "amount", "transaction.amount", None, "153500.00"),
     ]
     for out, key, field, role, source in checks:
         treatment = expect(kind, purpose, field, role)

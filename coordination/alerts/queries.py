@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from coordination.accounts.models import Organisation, User
+from coordination.accounts.models import User
 from coordination.alerts import sealed
 from coordination.alerts.access import restrict_alerts
 from coordination.alerts.models import Alert, AlertNote
-from coordination.audit.models import AuditEvent
+from coordination.audit.queries import HistoryEntry, object_history
 from coordination.core.db import get_session
 from coordination.identifiers.index import alerts_sharing_identifiers
 
@@ -54,37 +53,13 @@ def related_alerts(alert: Alert, viewer: User) -> list[tuple[Alert, list[str]]]:
     return [(other, sorted(set(kinds))) for other, kinds in found.values()]
 
 
-@dataclass(frozen=True)
-class TimelineEntry:
-    at: object
-    actor_email: str | None
-    actor_org: str | None
-    action: str
-    detail: dict
-
-
-def timeline(alert: Alert) -> list[TimelineEntry]:
-    session = get_session()
-    rows = session.execute(
-        select(AuditEvent, Organisation.name)
-        .outerjoin(Organisation, Organisation.id == AuditEvent.actor_org_id)
-        .where(
-            AuditEvent.object_type == Alert.audit_type,
-            AuditEvent.object_id == str(alert.id),
-            AuditEvent.action.in_(TIMELINE_ACTIONS),
-            AuditEvent.outcome == "success",
-        )
-        .order_by(AuditEvent.id)
-    ).all()
-    notes = {str(n.id): n for n in session.scalars(select(AlertNote).where(AlertNote.alert_id == alert.id))}
-    entries = []
-    for event, org_name in rows:
-        detail = json.loads(event.detail)
+def timeline(alert: Alert) -> list[HistoryEntry]:
+    """The alert's history with the sealed comments and reasons opened."""
+    entries = object_history(Alert.audit_type, alert.id, TIMELINE_ACTIONS)
+    notes = {str(n.id): n for n in get_session().scalars(select(AlertNote).where(AlertNote.alert_id == alert.id))}
+    for entry in entries:
         for key, label in (("reason_note", "reason"), ("comment_note", "comment")):
-            note = notes.get(detail.pop(key, ""))
+            note = notes.get(entry.detail.pop(key, ""))
             if note is not None:
-                detail[label] = sealed.open_json(note.text_sealed, f"alert-note:{note.id}")
-        entries.append(
-            TimelineEntry(event.occurred_at, event.actor_email, org_name, event.action.removeprefix("alert."), detail)
-        )
+                entry.detail[label] = sealed.open_json(note.text_sealed, f"alert-note:{note.id}")
     return entries

@@ -98,7 +98,7 @@ def open_transaction(tx: AlertTransaction) -> OpenTransaction:
     return OpenTransaction(
         tx_id=tx.tx_id,
         timestamp=tx.occurred_at,
-        amount=tx.amount,
+        amount=Decimal(tx.amount).quantize(Decimal("0.01")),  # SQLite drops trailing zeros
         currency=tx.currency,
         channel=tx.channel,
         from_account=details.get("from_account"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -46,3 +47,40 @@ def read_events(viewer: User, flt: EventFilter) -> EventPage:
     events = list(session.scalars(query.order_by(AuditEvent.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
     record(viewer, "audit.read", None, {"filter": flt.__dict__, "returned": len(events)})
     return EventPage(events, total, page, pages)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: object
+    actor_email: str | None
+    actor_org: str | None
+    action: str
+    detail: dict
+
+
+def object_history(object_type: str, object_id: object, actions: tuple[str, ...]) -> list[HistoryEntry]:
+    """The successful acts on one object, oldest first: the timeline of an alert or a referral.
+
+    Read from the audit log itself, so a timeline can never disagree with it.
+    """
+    from coordination.accounts.models import Organisation
+
+    rows = (
+        get_session()
+        .execute(
+            select(AuditEvent, Organisation.name)
+            .outerjoin(Organisation, Organisation.id == AuditEvent.actor_org_id)
+            .where(
+                AuditEvent.object_type == object_type,
+                AuditEvent.object_id == str(object_id),
+                AuditEvent.action.in_(actions),
+                AuditEvent.outcome == "success",
+            )
+            .order_by(AuditEvent.id)
+        )
+        .all()
+    )
+    return [
+        HistoryEntry(e.occurred_at, e.actor_email, org, e.action.split(".", 1)[1], json.loads(e.detail))
+        for e, org in rows
+    ]

@@ -45,6 +45,7 @@ FIELDS = frozenset(
         "transaction.from_account",
         "transaction.to_account",
         "transaction.note",
+        "referral.message",
     }
 )
 

@@ -36,6 +36,16 @@ class Projection:
     policy_version: str
     case: dict[str, Any]
     withheld: dict[str, int] = field(default_factory=dict)
+    message: str = ""
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready: the projection is stored, sent and compared as JSON."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
 
 
 def age_band(birth: date, today: date | None = None) -> str:
@@ -86,7 +96,7 @@ class _Projector:
         if result is None:
             self.withheld[cls or "unclassified"] += 1
         else:
-            out[key] = result
+            out[key] = _plain(result)
 
     def apply(self, treatment: str, name: str, value: Any, label: str | None) -> Any:
         kind = name.split(".", 1)[1]
@@ -94,7 +104,7 @@ class _Projector:
             return value
         if treatment == "withheld":
             return None
-        if kind in ("title", "summary", "narrative", "note"):
+        if kind in ("title", "summary", "narrative", "note", "message"):
             return scrub(value, self.names, self.identifiers)
         if isinstance(value, datetime):
             return value.date().isoformat()
@@ -115,7 +125,9 @@ class _Projector:
         return value  # role, gender, age band, type, provider, channel, currency, lists
 
 
-def project_case_for(recipient: Organisation, purpose: str, case: Case) -> Projection:
+def project_case_for(recipient: Organisation, purpose: str, case: Case, message: str = "") -> Projection:
+    """What `recipient` may see of `case` for `purpose`; `message` is the sender's covering note,
+    treated as free text like any other."""
     policy = redaction_policy()
     p = _Projector(recipient, purpose, policy)
     opened = [(alert, [open_subject(s) for s in alert.subjects]) for alert in case.alerts]
@@ -150,7 +162,9 @@ def project_case_for(recipient: Organisation, purpose: str, case: Case) -> Proje
         projected["subjects"] = [_subject(p, s, label, own) for s, label in zip(subjects, row_labels, strict=True)]
         projected["transactions"] = [_transaction(p, open_transaction(tx), own) for tx in alert.transactions]
         out["alerts"].append(projected)
-    return Projection(purpose, policy.version, out, dict(p.withheld))
+    note: dict[str, Any] = {}
+    p.put(note, "message", "referral.message", message)
+    return Projection(purpose, policy.version, out, dict(p.withheld), note.get("message", ""))
 
 
 def _subject(p: _Projector, s: OpenSubject, label: str, own: bool) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""Referrals: a case sent to another organisation, which sees only its policy projection."""

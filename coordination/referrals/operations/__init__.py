@@ -1,0 +1,1 @@
+"""Every state change on referrals: sending and the recipient's and sender's actions."""
