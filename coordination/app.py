@@ -98,8 +98,9 @@ def _register_blueprints(app: Flask) -> None:
     from coordination.audit.blueprint import bp as audit_bp
     from coordination.cases.blueprint import bp as cases_bp
     from coordination.dashboard.blueprint import bp as dashboard_bp
+    from coordination.referrals.blueprint import bp as referrals_bp
 
-    for bp in (accounts_bp, dashboard_bp, alerts_bp, cases_bp, audit_bp):
+    for bp in (accounts_bp, dashboard_bp, alerts_bp, cases_bp, referrals_bp, audit_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # the API checks CSRF itself for cookie sessions; tokens need none
     app.register_blueprint(api_bp)

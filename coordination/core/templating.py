@@ -7,9 +7,41 @@ from datetime import datetime
 import segno
 from flask import Flask
 from flask_babel import format_datetime, get_locale
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from coordination.policy import catalogue, role_policy
+from coordination.policy import catalogue, redaction_policy, role_policy
+
+# Names of fixed workflow values, translated when a page is rendered.
+OUTCOMES = {"success": _l("success"), "failure": _l("failure"), "denied": _l("denied")}
+ALERT_STATUSES = {
+    "new": _l("new"),
+    "in_review": _l("in review"),
+    "escalated": _l("escalated"),
+    "dismissed": _l("dismissed"),
+}
+PURPOSES = {
+    "analysis": _l("analysis"),
+    "investigation": _l("investigation"),
+    "victim_protection": _l("victim protection"),
+    "victim_support": _l("victim support"),
+    "information": _l("information"),
+}
+REFERRAL_STATUSES = {
+    "sent": _l("sent"),
+    "accepted": _l("accepted"),
+    "declined": _l("declined"),
+    "closed": _l("closed"),
+    "revoked": _l("revoked"),
+}
+REFERRAL_ACTIONS = {
+    "send": _l("sent"),
+    "accept": _l("Accept"),
+    "decline": _l("Decline"),
+    "request_info": _l("Request more information"),
+    "update": _l("Send a status update"),
+    "close": _l("Close"),
+    "revoke": _l("Revoke"),
+}
 
 
 def _label(catalogue: str, name: str) -> str:
@@ -43,13 +75,6 @@ def init_templating(app: Flask) -> None:
         from coordination.accounts.access import can
         from coordination.core.i18n import LANGUAGES
 
-        outcomes = {"success": _("success"), "failure": _("failure"), "denied": _("denied")}
-        statuses = {
-            "new": _("new"),
-            "in_review": _("in review"),
-            "escalated": _("escalated"),
-            "dismissed": _("dismissed"),
-        }
         return {
             "can": can,
             "LANGUAGES": LANGUAGES,
@@ -57,7 +82,11 @@ def init_templating(app: Flask) -> None:
             "kind_label": lambda k: _label("kinds", k),
             "role_label": lambda r: _label("roles", r),
             "permission_label": lambda p: _label("permissions", p),
-            "outcome_label": lambda o: outcomes.get(o, o),
+            "outcome_label": lambda o: str(OUTCOMES.get(o, o)),
             "vocab": vocabulary_label,
-            "status_label": lambda s: statuses.get(s, s),
+            "purpose_label": lambda p: str(PURPOSES.get(p, p)),
+            "referral_status_label": lambda s: str(REFERRAL_STATUSES.get(s, s)),
+            "referral_action_label": lambda a: str(REFERRAL_ACTIONS.get(a, a)),
+            "redaction_classes": lambda: redaction_policy().classes,
+            "status_label": lambda s: str(ALERT_STATUSES.get(s, s)),
         }
