@@ -75,6 +75,11 @@ def test_seed_demo_seeds_every_kind_and_role_once(runner):
     assert {(u.organisation.kind, u.role) for u in users} == {(k, r) for k in ORG_KINDS for r in ROLES}
     assert all(u.is_demo for u in users)
     assert all(u.email in result.output for u in users)
+    from coordination.alerts.models import Alert
+    from coordination.referrals.models import Referral
+
+    assert get_session().scalar(select(func.count(Alert.id))) == 2
+    assert {r.purpose for r in get_session().scalars(select(Referral))} == {"investigation", "victim_support"}
     again = runner.invoke(args=["seed-demo"])
     assert again.exit_code == 0 and "already" in again.output
     assert len(get_session().scalars(select(User)).all()) == len(users)

@@ -15,6 +15,7 @@ from coordination.accounts.models import Organisation
 from coordination.accounts.operations.organisations import create_organisation
 from coordination.accounts.operations.users import create_user
 from coordination.core.db import get_session
+from coordination.demo.cases import seed_demo_cases
 
 DEMO_ORGANISATIONS = [
     ("operator", "Simpul Operator (Demo)", "operator"),
@@ -57,4 +58,6 @@ def seed_demo() -> list[DemoAccount] | None:
             email = f"{role.replace('_', '-')}@{slug}.{DEMO_DOMAIN}"
             create_user(None, email, org, role, password, is_demo=True)
             accounts.append(DemoAccount(name, kind, role, email, password))
+    session.flush()
+    seed_demo_cases(DEMO_DOMAIN)
     return accounts
