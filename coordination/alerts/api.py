@@ -74,7 +74,7 @@ def create(payload: s.AlertIn) -> s.AlertOut:
 )
 def index(params: s.AlertListQuery) -> s.AlertList:
     page = list_alerts(current_user, params.status, params.page)
-    return s.AlertList(alerts=[summary(a) for a in page.alerts], total=page.total, page=page.page, pages=page.pages)
+    return s.AlertList(alerts=[summary(a) for a in page.items], total=page.total, page=page.page, pages=page.pages)
 
 
 @api_endpoint("/alerts/<alert_id>", permission="alert.view", summary="One alert, in full", tag=TAG, response=s.AlertOut)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from coordination.accounts.models import User
 from coordination.alerts import sealed
@@ -12,35 +10,20 @@ from coordination.alerts.access import restrict_alerts
 from coordination.alerts.models import Alert, AlertNote
 from coordination.audit.queries import HistoryEntry, object_history
 from coordination.core.db import get_session
+from coordination.core.paging import Page, paginate
 from coordination.identifiers.index import alerts_sharing_identifiers
 
-PAGE_SIZE = 50
 TIMELINE_ACTIONS = (
     "alert.create",
     *(f"alert.{a}" for a in ("assign", "unassign", "start_review", "comment", "escalate", "dismiss")),
 )
 
 
-@dataclass
-class AlertPage:
-    alerts: list[Alert]
-    total: int
-    page: int
-    pages: int
-
-
-def list_alerts(viewer: User, status: str | None, page: int) -> AlertPage:
+def list_alerts(viewer: User, status: str | None, page: int) -> Page[Alert]:
     query = restrict_alerts(select(Alert), viewer)
     if status:
         query = query.where(Alert.status == status)
-    session = get_session()
-    total = session.scalar(query.with_only_columns(func.count(Alert.id)).order_by(None)) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(1, page), pages)
-    rows = session.scalars(
-        query.order_by(Alert.created_at.desc(), Alert.id).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
-    )
-    return AlertPage(list(rows), total, page, pages)
+    return paginate(query.order_by(Alert.created_at.desc(), Alert.id), page)
 
 
 def related_alerts(alert: Alert, viewer: User) -> list[tuple[Alert, list[str]]]:

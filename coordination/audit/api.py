@@ -19,6 +19,4 @@ from coordination.core.db import commit
 def list_events(params: EventQuery) -> EventPageOut:
     page = read_events(current_user, EventFilter(params.action, params.outcome, params.actor, params.page))
     commit()
-    return EventPageOut(
-        events=[EventOut.of(e) for e in page.events], total=page.total, page=page.page, pages=page.pages
-    )
+    return EventPageOut(events=[EventOut.of(e) for e in page.items], total=page.total, page=page.page, pages=page.pages)

@@ -12,8 +12,7 @@ from coordination.audit.access import restrict_events
 from coordination.audit.models import AuditEvent
 from coordination.audit.record import record
 from coordination.core.db import get_session
-
-PAGE_SIZE = 50
+from coordination.core.paging import Page, paginate
 
 
 @dataclass(frozen=True)
@@ -24,15 +23,7 @@ class EventFilter:
     page: int = 1
 
 
-@dataclass
-class EventPage:
-    events: list[AuditEvent]
-    total: int
-    page: int
-    pages: int
-
-
-def read_events(viewer: User, flt: EventFilter) -> EventPage:
+def read_events(viewer: User, flt: EventFilter) -> Page[AuditEvent]:
     query = restrict_events(select(AuditEvent), viewer)
     if flt.action:
         query = query.where(AuditEvent.action.startswith(flt.action, autoescape=True))
@@ -40,13 +31,9 @@ def read_events(viewer: User, flt: EventFilter) -> EventPage:
         query = query.where(AuditEvent.outcome == flt.outcome)
     if flt.actor_email:
         query = query.where(func.lower(AuditEvent.actor_email) == flt.actor_email.lower())
-    session = get_session()
-    total = session.scalar(query.with_only_columns(func.count(AuditEvent.id)).order_by(None)) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(1, flt.page), pages)
-    events = list(session.scalars(query.order_by(AuditEvent.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
-    record(viewer, "audit.read", None, {"filter": flt.__dict__, "returned": len(events)})
-    return EventPage(events, total, page, pages)
+    page = paginate(query.order_by(AuditEvent.id.desc()), flt.page)
+    record(viewer, "audit.read", None, {"filter": flt.__dict__, "returned": len(page.items)})
+    return page
 
 
 @dataclass(frozen=True)

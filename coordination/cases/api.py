@@ -67,7 +67,7 @@ def create(payload: s.CaseIn) -> s.CaseOut:
 )
 def index(params: s.CaseListQuery) -> s.CaseList:
     page = list_cases(current_user, params.page)
-    return s.CaseList(cases=[_summary(c, n) for c, n in page.cases], total=page.total, page=page.page, pages=page.pages)
+    return s.CaseList(cases=[_summary(c, n) for c, n in page.items], total=page.total, page=page.page, pages=page.pages)
 
 
 @api_endpoint("/cases/<case_id>", permission="case.view", summary="One case", tag=TAG, response=s.CaseOut)

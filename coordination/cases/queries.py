@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import func, select
 
 from coordination.accounts.models import User
@@ -11,9 +9,8 @@ from coordination.alerts.sealed import open_json
 from coordination.cases.access import restrict_cases
 from coordination.cases.models import Case, case_alerts
 from coordination.core.db import get_session
+from coordination.core.paging import Page, paginate
 from coordination.identifiers.models import IdentifierDigest
-
-PAGE_SIZE = 50
 
 
 def case_title(case: Case) -> str:
@@ -24,27 +21,12 @@ def case_summary(case: Case) -> str:
     return open_json(case.summary_sealed, f"case:{case.id}:summary")
 
 
-@dataclass
-class CasePage:
-    cases: list[tuple[Case, int]]
-    total: int
-    page: int
-    pages: int
-
-
-def list_cases(viewer: User, page: int) -> CasePage:
+def list_cases(viewer: User, page: int) -> Page[tuple[Case, int]]:
     counts = select(case_alerts.c.case_id, func.count().label("n")).group_by(case_alerts.c.case_id).subquery()
     query = restrict_cases(select(Case, func.coalesce(counts.c.n, 0)), viewer).outerjoin(
         counts, counts.c.case_id == Case.id
     )
-    session = get_session()
-    total = session.scalar(restrict_cases(select(func.count(Case.id)), viewer)) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(1, page), pages)
-    rows = session.execute(
-        query.order_by(Case.created_at.desc(), Case.id).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
-    ).all()
-    return CasePage([(case, n) for case, n in rows], total, page, pages)
+    return paginate(query.order_by(Case.created_at.desc(), Case.id), page, rows=True)
 
 
 def linked_cases(case: Case, viewer: User) -> list[tuple[Case, list[str]]]:

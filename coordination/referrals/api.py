@@ -100,7 +100,7 @@ def index(params: s.ReferralListQuery) -> s.ReferralList:
         raise Forbidden("You may not send referrals.")
     page = list_referrals(current_user, params.box, params.page)
     return s.ReferralList(
-        referrals=[summary(r) for r in page.referrals], total=page.total, page=page.page, pages=page.pages
+        referrals=[summary(r) for r in page.items], total=page.total, page=page.page, pages=page.pages
     )
 
 

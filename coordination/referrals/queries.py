@@ -2,42 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from coordination.accounts.models import User
 from coordination.alerts.sealed import open_json
 from coordination.audit.queries import HistoryEntry, object_history
 from coordination.core.db import get_session
+from coordination.core.paging import Page, paginate
 from coordination.referrals.access import restrict_referrals
 from coordination.referrals.models import Referral, ReferralNote
 
-PAGE_SIZE = 50
 HISTORY_ACTIONS = tuple(
     f"referral.{a}" for a in ("send", "accept", "decline", "request_info", "update", "close", "revoke")
 )
 
 
-@dataclass
-class ReferralPage:
-    referrals: list[Referral]
-    total: int
-    page: int
-    pages: int
-
-
-def list_referrals(viewer: User, box: str, page: int) -> ReferralPage:
+def list_referrals(viewer: User, box: str, page: int) -> Page[Referral]:
     query = restrict_referrals(select(Referral), viewer, box)
-    session = get_session()
-    total = session.scalar(query.with_only_columns(func.count(Referral.id)).order_by(None)) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(1, page), pages)
-    rows = session.scalars(
-        query.order_by(Referral.created_at.desc(), Referral.id).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
-    )
-    return ReferralPage(list(rows), total, page, pages)
+    return paginate(query.order_by(Referral.created_at.desc(), Referral.id), page)
 
 
 def opened_projection(referral: Referral) -> dict[str, Any]:

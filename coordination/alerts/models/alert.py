@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordination.accounts.models import Organisation, User
@@ -28,18 +28,22 @@ class Alert(Base):
     __table_args__ = (
         UniqueConstraint("organisation_id", "reference", name="uq_alerts_organisation_id_reference"),
         CheckConstraint("status IN ('new', 'in_review', 'escalated', 'dismissed')", name="status"),
+        # The two halves of alert visibility (own PJK; escalated to this PPATK), newest first:
+        # counts and pages are answered from these indexes.
+        Index("ix_alerts_organisation_id_created_at", "organisation_id", "created_at"),
+        Index("ix_alerts_escalated_to_id_status_created_at", "escalated_to_id", "status", "created_at"),
     )
     audit_type = "alert"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     reference: Mapped[str] = mapped_column(String(100))
     typologies: Mapped[list[str]] = mapped_column(JSON)
     indicators: Mapped[list[str]] = mapped_column(JSON)
     narrative_sealed: Mapped[bytes] = mapped_column(LargeBinary)
     status: Mapped[str] = mapped_column(String(12), default="new", index=True)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    escalated_to_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    escalated_to_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     escalated_at: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

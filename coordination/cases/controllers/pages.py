@@ -46,7 +46,7 @@ def new() -> Response | tuple[str, int] | str:
         except DomainError as exc:
             errors = {k: str(v) for k, v in exc.fields.items()} or {"": str(exc.message)}
         flash(_("The case was not created."), "error")
-    candidates = list_alerts(current_user, None, 1).alerts if request.method == "GET" or errors else []
+    candidates = list_alerts(current_user, None, 1).items if request.method == "GET" or errors else []
     return render_template(
         "cases/new.html", form=request.form, errors=errors, alerts=candidates
     ), 400 if errors else 200

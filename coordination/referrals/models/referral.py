@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordination.accounts.models import Organisation
@@ -25,13 +25,15 @@ class Referral(Base):
     __tablename__ = "referrals"
     __table_args__ = (
         CheckConstraint("status IN ('sent', 'accepted', 'declined', 'closed', 'revoked')", name="status"),
+        Index("ix_referrals_to_org_id_status_created_at", "to_org_id", "status", "created_at"),
+        Index("ix_referrals_from_org_id_created_at", "from_org_id", "created_at"),
     )
     audit_type = "referral"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
-    from_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
-    to_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    from_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    to_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     purpose: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(10), default="sent", index=True)
     consent: Mapped[dict | None] = mapped_column(JSON)
