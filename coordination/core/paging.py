@@ -21,13 +21,16 @@ class Page(Generic[T]):
     pages: int
 
 
-def paginate(query: Select, page: int, *, rows: bool = False, page_size: int = PAGE_SIZE) -> Page[Any]:
+def paginate(
+    query: Select, page: int, *, rows: bool = False, page_size: int = PAGE_SIZE, count: int | None = None
+) -> Page[Any]:
     """`query` must already be restricted to what the viewer may see and ordered.
 
-    COUNT(*) (not COUNT(id)) lets SQLite and PostgreSQL answer from an index alone.
+    COUNT(*) (not COUNT(id)) lets SQLite and PostgreSQL answer from an index alone; a caller
+    whose page query is narrowed for speed passes the count of the whole list.
     """
     session = get_session()
-    total = session.scalar(query.with_only_columns(func.count()).order_by(None)) or 0
+    total = count if count is not None else session.scalar(query.with_only_columns(func.count()).order_by(None)) or 0
     pages = max(1, -(-total // page_size))
     page = min(max(1, page), pages)
     window = query.offset((page - 1) * page_size).limit(page_size)
