@@ -7,6 +7,9 @@ through the same restriction.
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 
@@ -93,3 +96,18 @@ def can_invite(actor: User, org: Organisation, role: str) -> bool:
         return True
     # A new organisation has nobody to invite its people: the platform invites its first admin.
     return can(actor, "orgs.manage") and role == "org_admin"
+
+
+def get_visible_or_404(model: type, restrict: Callable[[Select, User], Select], object_id: object, viewer: User):  # type: ignore[no-untyped-def]
+    """Load one object by UUID through the same restriction its lists use; anything else is 404.
+
+    A malformed id and an invisible object get the same answer, and both are audited.
+    """
+    try:
+        key = object_id if isinstance(object_id, uuid.UUID) else uuid.UUID(str(object_id))
+    except ValueError:
+        raise refuse_invisible(viewer, model.audit_type, str(object_id)[:64]) from None
+    found = get_session().scalar(restrict(select(model), viewer).where(model.id == key))
+    if found is None:
+        raise refuse_invisible(viewer, model.audit_type, key)
+    return found

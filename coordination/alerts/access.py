@@ -6,10 +6,9 @@ import uuid
 
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select, union
 
-from coordination.accounts.access import can, refuse_invisible
+from coordination.accounts.access import can, get_visible_or_404
 from coordination.accounts.models import User
 from coordination.alerts.models import Alert
-from coordination.core.db import get_session
 
 
 def _visibility(viewer: User) -> list[ColumnElement[bool]]:
@@ -39,14 +38,7 @@ def newest_visible_alert_ids(viewer: User, status: str | None, limit: int) -> Se
 
 
 def get_alert_or_404(alert_id: uuid.UUID | str, viewer: User) -> Alert:
-    try:
-        key = alert_id if isinstance(alert_id, uuid.UUID) else uuid.UUID(str(alert_id))
-    except ValueError:
-        raise refuse_invisible(viewer, Alert.audit_type, str(alert_id)[:64]) from None
-    alert = get_session().scalar(restrict_alerts(select(Alert), viewer).where(Alert.id == key))
-    if alert is None:
-        raise refuse_invisible(viewer, Alert.audit_type, key)
-    return alert
+    return get_visible_or_404(Alert, restrict_alerts, alert_id, viewer)
 
 
 def holds(alert: Alert, user: User) -> bool:

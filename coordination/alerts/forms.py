@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from werkzeug.datastructures import MultiDict
 
 from coordination.alerts.schemas import AlertAction, AlertIn
+from coordination.core.errors import problems_of
 
 SUBJECT_FIELDS = ("role", "name", "nik", "birth_date", "gender", "phone", "email", "address", "province")
 ACCOUNT_FIELDS = ("type", "provider", "identifier")
@@ -53,7 +54,7 @@ def alert_from_form(form: MultiDict) -> AlertIn | dict[str, str]:
     try:
         return AlertIn.model_validate(data)
     except ValidationError as exc:
-        return {".".join(str(p) for p in err["loc"]): err["msg"] for err in exc.errors()}
+        return problems_of(exc)
 
 
 def action_from_form(form: MultiDict) -> AlertAction | dict[str, str]:
@@ -62,7 +63,7 @@ def action_from_form(form: MultiDict) -> AlertAction | dict[str, str]:
     try:
         return AlertAction.model_validate(data)
     except ValidationError as exc:
-        return {".".join(str(p) for p in err["loc"]): err["msg"] for err in exc.errors()}
+        return problems_of(exc)
 
 
 def row_count(form: MultiDict, prefix: str, minimum: int) -> int:

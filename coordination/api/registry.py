@@ -16,7 +16,7 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from pydantic import BaseModel, ValidationError
 
-from coordination.core.errors import ValidationFailed
+from coordination.core.errors import ValidationFailed, problems_of
 from coordination.core.permissions import PUBLIC, public, requires
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -39,14 +39,6 @@ class Operation:
 OPERATIONS: list[Operation] = []
 
 
-def _fields(exc: ValidationError) -> dict[str, str]:
-    fields: dict[str, str] = {}
-    for err in exc.errors():
-        name = ".".join(str(part) for part in err["loc"]) or "body"
-        fields.setdefault(name, err["msg"])
-    return fields
-
-
 def parse_body(model: type[BaseModel]) -> BaseModel:
     if request.mimetype != "application/json":
         from werkzeug.exceptions import UnsupportedMediaType
@@ -59,14 +51,14 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise ValidationFailed("The request has invalid fields; nothing was changed.", _fields(exc)) from None
+        raise ValidationFailed("The request has invalid fields; nothing was changed.", problems_of(exc)) from None
 
 
 def parse_query(model: type[BaseModel]) -> BaseModel:
     try:
         return model.model_validate(request.args.to_dict())
     except ValidationError as exc:
-        raise ValidationFailed("The query string has invalid parameters.", _fields(exc)) from None
+        raise ValidationFailed("The query string has invalid parameters.", problems_of(exc)) from None
 
 
 def api_endpoint(

@@ -56,3 +56,20 @@ class Unauthorised(DomainError):
 
 def error_body(status: int, code: str, message: str, fields: dict[str, Any] | None = None) -> dict:
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+def problems_of(exc: Exception) -> dict[str, str]:
+    """The bad fields of a refusal, keyed by path ("subjects.0.nik"), for forms and the API.
+
+    Accepts a pydantic ValidationError or a DomainError; a refusal without fields is keyed "".
+    """
+    from pydantic import ValidationError
+
+    if isinstance(exc, ValidationError):
+        found: dict[str, str] = {}
+        for err in exc.errors():
+            found.setdefault(".".join(str(part) for part in err["loc"]) or "body", err["msg"])
+        return found
+    if isinstance(exc, DomainError):
+        return {k: str(v) for k, v in exc.fields.items()} or {"": str(exc.message)}
+    raise TypeError(type(exc).__name__)

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, or_
 
-from coordination.accounts.access import can, refuse_invisible
+from coordination.accounts.access import can, get_visible_or_404
 from coordination.accounts.models import User
-from coordination.core.db import get_session
 from coordination.referrals.models import Referral
 
 CLOSED_TO_RECIPIENT = ("declined", "revoked")
@@ -31,14 +30,7 @@ def restrict_referrals(query: Select, viewer: User, box: str | None = None) -> S
 
 
 def get_referral_or_404(referral_id: uuid.UUID | str, viewer: User) -> Referral:
-    try:
-        key = referral_id if isinstance(referral_id, uuid.UUID) else uuid.UUID(str(referral_id))
-    except ValueError:
-        raise refuse_invisible(viewer, Referral.audit_type, str(referral_id)[:64]) from None
-    referral = get_session().scalar(restrict_referrals(select(Referral), viewer).where(Referral.id == key))
-    if referral is None:
-        raise refuse_invisible(viewer, Referral.audit_type, key)
-    return referral
+    return get_visible_or_404(Referral, restrict_referrals, referral_id, viewer)
 
 
 def is_recipient(referral: Referral, user: User) -> bool:

@@ -5,11 +5,8 @@ from __future__ import annotations
 from pydantic import ValidationError
 from werkzeug.datastructures import MultiDict
 
+from coordination.core.errors import problems_of
 from coordination.referrals.schemas import ReferralAction, ReferralIn
-
-
-def _problems(exc: ValidationError) -> dict[str, str]:
-    return {".".join(str(p) for p in e["loc"]): e["msg"] for e in exc.errors()}
 
 
 def referral_from_form(form: MultiDict) -> ReferralIn | dict[str, str]:
@@ -30,7 +27,7 @@ def referral_from_form(form: MultiDict) -> ReferralIn | dict[str, str]:
     try:
         return ReferralIn.model_validate(data)
     except ValidationError as exc:
-        return _problems(exc)
+        return problems_of(exc)
 
 
 def action_from_form(form: MultiDict) -> ReferralAction | dict[str, str]:
@@ -38,4 +35,4 @@ def action_from_form(form: MultiDict) -> ReferralAction | dict[str, str]:
     try:
         return ReferralAction.model_validate({k: v for k, v in data.items() if v})
     except ValidationError as exc:
-        return _problems(exc)
+        return problems_of(exc)

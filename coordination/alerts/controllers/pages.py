@@ -17,7 +17,7 @@ from coordination.alerts.queries import list_alerts, related_alerts, timeline
 from coordination.alerts.sealed import open_narrative, open_subject, open_transaction
 from coordination.audit import record
 from coordination.core.db import commit, get_session
-from coordination.core.errors import DomainError
+from coordination.core.errors import DomainError, problems_of
 from coordination.core.permissions import requires
 from coordination.policy import catalogue
 
@@ -46,7 +46,7 @@ def new() -> Response | tuple[str, int] | str:
                 flash(_("Alert raised."), "success")
                 return redirect(url_for("alerts.show", alert_id=alert.id))
             except DomainError as exc:
-                errors = {k: str(v) for k, v in exc.fields.items()} or {"": str(exc.message)}
+                errors = problems_of(exc)
         flash(_("The alert was not raised: correct the marked fields."), "error")
     status = 400 if errors else 200
     return render_template(
@@ -75,7 +75,7 @@ def show(alert_id: str) -> Response | tuple[str, int] | str:
                 return redirect(url_for("alerts.show", alert_id=alert.id))
             except DomainError as exc:
                 get_session().rollback()
-                errors = {k: str(v) for k, v in exc.fields.items()} or {"": str(exc.message)}
+                errors = problems_of(exc)
         flash(_("The action was refused."), "error")
     record(current_user, "alert.view", alert)
     commit()

@@ -15,7 +15,7 @@ from coordination.cases.operations.create_case import create_case
 from coordination.cases.queries import case_summary, case_title, linked_cases, list_cases
 from coordination.cases.schemas import CaseIn
 from coordination.core.db import commit
-from coordination.core.errors import DomainError
+from coordination.core.errors import DomainError, problems_of
 from coordination.core.permissions import requires
 
 
@@ -42,9 +42,9 @@ def new() -> Response | tuple[str, int] | str:
             flash(_("Case created."), "success")
             return redirect(url_for("cases.show", case_id=case.id))
         except ValidationError as exc:
-            errors = {".".join(str(p) for p in e["loc"]): e["msg"] for e in exc.errors()}
+            errors = problems_of(exc)
         except DomainError as exc:
-            errors = {k: str(v) for k, v in exc.fields.items()} or {"": str(exc.message)}
+            errors = problems_of(exc)
         flash(_("The case was not created."), "error")
     candidates = list_alerts(current_user, None, 1).items if request.method == "GET" or errors else []
     return render_template(

@@ -14,7 +14,7 @@ from coordination.audit import record
 from coordination.cases.access import get_case_or_404
 from coordination.cases.queries import case_title
 from coordination.core.db import commit, get_session
-from coordination.core.errors import DomainError
+from coordination.core.errors import DomainError, problems_of
 from coordination.core.permissions import requires
 from coordination.policy import redaction_policy
 from coordination.referrals.access import get_referral_or_404, is_recipient
@@ -54,7 +54,7 @@ def compose(case_id: str) -> Response | tuple[str, int] | str:
                     return redirect(url_for("referrals.show", referral_id=referral.id))
                 _recipient, preview = preview_referral(current_user, case, parsed)
             except DomainError as exc:
-                errors = {k: str(v) for k, v in exc.fields.items()} or {"": str(exc.message)}
+                errors = problems_of(exc)
     purposes = sorted({purpose for _kind, purpose in redaction_policy().treatments})
     return render_template(
         "referrals/compose.html",
@@ -97,7 +97,7 @@ def show(referral_id: str) -> Response | tuple[str, int] | str:
                 return redirect(url_for("referrals.show", referral_id=referral.id))
             except DomainError as exc:
                 get_session().rollback()
-                errors = {k: str(v) for k, v in exc.fields.items()} or {"": str(exc.message)}
+                errors = problems_of(exc)
     if referral.status in ("declined", "revoked") and is_recipient(referral, current_user):
         abort(404)
     record(current_user, "referral.view", referral)
