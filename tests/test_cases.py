@@ -103,3 +103,30 @@ def test_case_pages(app, client, make_user, make_org):
     assert "Kasus web" in web.get("/cases").get_data(as_text=True)
     refused = web.post("/cases/new", data={"title": "x", "csrf_token": token})
     assert refused.status_code == 400
+
+
+def test_case_notes_are_kept_sealed_and_never_referred(app, client, make_user, make_org):
+    analyst, banks = setup(make_user, make_org)
+    alert = escalated_alert(client, *banks[0], analyst.organisation, "N-1")
+    case_id = client.post(
+        "/api/v1/cases", headers=bearer(analyst), json={"title": "Kasus N", "alert_ids": [alert]}
+    ).get_json()["id"]
+    added = client.post(
+        f"/api/v1/cases/{case_id}/notes", headers=bearer(analyst), json={"text": "Telepon ibu korban 0812-7777-0000"}
+    )
+    assert added.status_code == 201 and added.get_json()["notes"][0]["text"].startswith("Telepon ibu")
+    assert client.post(f"/api/v1/cases/{case_id}/notes", headers=bearer(analyst), json={"text": ""}).status_code == 400
+    dump = "\n".join(str(r) for r in get_session().execute(text("SELECT * FROM case_notes")))
+    assert "Telepon ibu" not in dump
+    police = make_user("police", "member")
+    rid = client.post(
+        f"/api/v1/cases/{case_id}/referrals",
+        headers=bearer(analyst),
+        json={"to_org": police.organisation_id, "purpose": "investigation"},
+    ).get_json()["id"]
+    received = client.get(f"/api/v1/referrals/{rid}", headers=bearer(police)).get_json()
+    assert "Telepon ibu" not in str(received)
+    web = sign_in(app.test_client(), analyst)
+    token = csrf_token(web, f"/cases/{case_id}")
+    assert web.post(f"/cases/{case_id}/notes", data={"text": "Catatan web", "csrf_token": token}).status_code == 302
+    assert "Catatan web" in web.get(f"/cases/{case_id}").get_data(as_text=True)

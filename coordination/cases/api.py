@@ -11,8 +11,8 @@ from coordination.audit import record
 from coordination.cases import schemas as s
 from coordination.cases.access import get_case_or_404
 from coordination.cases.models import Case
-from coordination.cases.operations.create_case import create_case
-from coordination.cases.queries import case_summary, case_title, linked_cases, list_cases
+from coordination.cases.operations.create_case import add_case_note, create_case
+from coordination.cases.queries import case_notes, case_summary, case_title, linked_cases, list_cases
 from coordination.core.db import commit
 
 TAG = "cases"
@@ -35,6 +35,7 @@ def full(case: Case) -> s.CaseOut:
         **_summary(case, len(case.alerts)).model_dump(),
         summary=case_summary(case),
         alert_list=[alert_summary(a) for a in case.alerts],
+        notes=[s.NoteOut(at=n.created_at, author=n.author_email, text=text) for n, text in case_notes(case)],
         linked_cases=[
             s.LinkedCase(id=c.id, title=case_title(c), shared=kinds) for c, kinds in linked_cases(case, current_user)
         ],
@@ -77,3 +78,20 @@ def show(case_id: str) -> s.CaseOut:
     record(current_user, "case.view", case)
     commit()
     return out
+
+
+@api_endpoint(
+    "/cases/<case_id>/notes",
+    method="POST",
+    permission="case.create",
+    summary="Add a working note to a case (kept by the owner, never referred)",
+    tag=TAG,
+    body=s.NoteIn,
+    response=s.CaseOut,
+    status=201,
+)
+def add_note(case_id: str, payload: s.NoteIn) -> s.CaseOut:
+    case = get_case_or_404(case_id, current_user)
+    add_case_note(current_user, case, payload.text)
+    commit()
+    return full(case)

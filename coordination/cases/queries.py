@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from coordination.accounts.models import User
 from coordination.alerts.sealed import open_json
 from coordination.cases.access import restrict_cases
-from coordination.cases.models import Case, case_alerts
+from coordination.cases.models import Case, CaseNote, case_alerts
 from coordination.core.db import get_session
 from coordination.core.paging import Page, paginate
 from coordination.identifiers.models import IdentifierDigest
@@ -50,3 +50,8 @@ def linked_cases(case: Case, viewer: User) -> list[tuple[Case, list[str]]]:
     for linked, kind in get_session().execute(query):
         found.setdefault(linked.id, (linked, set()))[1].add(kind)
     return [(linked, sorted(kinds)) for linked, kinds in found.values()]
+
+
+def case_notes(case: Case) -> list[tuple[CaseNote, str]]:
+    notes = get_session().scalars(select(CaseNote).where(CaseNote.case_id == case.id).order_by(CaseNote.created_at))
+    return [(note, open_json(note.text_sealed, f"case-note:{note.id}")) for note in notes]

@@ -15,6 +15,17 @@ class CaseIn(BaseModel):
     summary: str = Field(default="", max_length=20000)
 
 
+class NoteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    text: str = Field(min_length=1, max_length=5000)
+
+
+class NoteOut(BaseModel):
+    at: datetime
+    author: str
+    text: str
+
+
 class CaseListQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
     page: int = Field(default=1, ge=1, le=100000)
@@ -39,6 +50,7 @@ class CaseOut(CaseSummary):
     summary: str
     alert_list: list[AlertSummary]
     linked_cases: list[LinkedCase]
+    notes: list[NoteOut] = Field(description="Working notes of the owning organisation; never referred")
 
 
 class CaseList(BaseModel):

@@ -67,6 +67,13 @@ CASE_DATA_COLUMNS: dict[str, list[str] | str] = {
     "cases.created_by_id": INTERNAL,
     "cases.created_at": INTERNAL,
     "cases.updated_at": INTERNAL,
+    # Working notes stay with the organisation that owns the case; never projected.
+    "case_notes.id": INTERNAL,
+    "case_notes.case_id": INTERNAL,
+    "case_notes.author_id": INTERNAL,
+    "case_notes.author_email": INTERNAL,
+    "case_notes.created_at": INTERNAL,
+    "case_notes.text_sealed": INTERNAL,
     "case_alerts.case_id": INTERNAL,
     "case_alerts.alert_id": INTERNAL,
     # A referral stores the projection as sent (already redacted by policy) and its own facts.

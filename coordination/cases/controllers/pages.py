@@ -11,8 +11,8 @@ from werkzeug.wrappers import Response
 from coordination.alerts.queries import list_alerts
 from coordination.audit import record
 from coordination.cases.access import get_case_or_404
-from coordination.cases.operations.create_case import create_case
-from coordination.cases.queries import case_summary, case_title, linked_cases, list_cases
+from coordination.cases.operations.create_case import add_case_note, create_case
+from coordination.cases.queries import case_notes, case_summary, case_title, linked_cases, list_cases
 from coordination.cases.schemas import CaseIn
 from coordination.core.db import commit
 from coordination.core.errors import DomainError, problems_of
@@ -64,4 +64,17 @@ def show(case_id: str) -> str:
         summary=case_summary(case),
         linked=linked_cases(case, current_user),
         title_of=case_title,
+        notes=case_notes(case),
     )
+
+
+@requires("case.create")
+def add_note(case_id: str) -> Response:
+    case = get_case_or_404(case_id, current_user)
+    try:
+        add_case_note(current_user, case, request.form.get("text", ""))
+        commit()
+        flash(_("Note added."), "success")
+    except DomainError as exc:
+        flash(" ".join(problems_of(exc).values()), "error")
+    return redirect(url_for("cases.show", case_id=case.id))

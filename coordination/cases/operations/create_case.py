@@ -1,4 +1,4 @@
-"""Build a case from alerts the creator can see."""
+"""Build a case from alerts the creator can see, and keep its working notes."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from coordination.alerts.access import restrict_alerts
 from coordination.alerts.models import Alert
 from coordination.alerts.sealed import seal_json
 from coordination.audit import record
-from coordination.cases.models import Case
+from coordination.cases.models import Case, CaseNote
 from coordination.cases.schemas import CaseIn
 from coordination.core.db import get_session
 from coordination.core.errors import ValidationFailed
@@ -36,3 +36,15 @@ def create_case(actor: User, data: CaseIn) -> Case:
     get_session().flush()
     record(actor, "case.create", case, {"alerts": [str(a) for a in wanted]})
     return case
+
+
+def add_case_note(actor: User, case: Case, text: str) -> CaseNote:
+    text = (text or "").strip()
+    if not 1 <= len(text) <= 5000:
+        raise ValidationFailed(_l("The note was not added."), {"text": _l("Write 1 to 5000 characters.")})
+    note = CaseNote(id=uuid.uuid4(), case_id=case.id, author_id=actor.id, author_email=actor.email)
+    note.text_sealed = seal_json(text, f"case-note:{note.id}")
+    get_session().add(note)
+    get_session().flush()
+    record(actor, "case.note", case, {"note": str(note.id)})
+    return note
