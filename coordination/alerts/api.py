@@ -13,6 +13,7 @@ from coordination.alerts.queries import list_alerts, related_alerts, timeline
 from coordination.alerts.sealed import open_narrative, open_subject, open_transaction
 from coordination.api.registry import api_endpoint
 from coordination.audit import record
+from coordination.audit.schemas import Timeline
 from coordination.core.db import commit
 
 TAG = "alerts"
@@ -107,17 +108,7 @@ def act(alert_id: str, payload: s.AlertAction) -> s.AlertSummary:
     permission="alert.view",
     summary="Who did what, when, with the reason",
     tag=TAG,
-    response=s.Timeline,
+    response=Timeline,
 )
-def show_timeline(alert_id: str) -> s.Timeline:
-    alert = get_alert_or_404(alert_id, current_user)
-    entries = [
-        s.TimelineEntry(
-            at=e.at,
-            actor={"email": e.actor_email, "org": e.actor_org} if e.actor_email else None,
-            action=e.action,
-            detail=e.detail,
-        )
-        for e in timeline(alert)
-    ]
-    return s.Timeline(timeline=entries)
+def show_timeline(alert_id: str) -> Timeline:
+    return Timeline.of(timeline(get_alert_or_404(alert_id, current_user)))

@@ -137,14 +137,3 @@ class AlertList(BaseModel):
     total: int
     page: int
     pages: int
-
-
-class TimelineEntry(BaseModel):
-    at: datetime
-    actor: dict[str, str | None] | None
-    action: str
-    detail: dict
-
-
-class Timeline(BaseModel):
-    timeline: list[TimelineEntry]

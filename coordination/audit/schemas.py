@@ -46,3 +46,29 @@ class EventPageOut(BaseModel):
     total: int
     page: int
     pages: int
+
+
+class TimelineEntry(BaseModel):
+    at: datetime
+    actor: dict[str, str | None] | None = Field(description='{"email", "org"} of who acted')
+    action: str
+    detail: dict[str, Any]
+
+
+class Timeline(BaseModel):
+    timeline: list[TimelineEntry]
+
+    @classmethod
+    def of(cls, entries: list) -> Timeline:  # type: ignore[type-arg]
+        """From `audit.queries.object_history` entries (notes already opened by the caller)."""
+        return cls(
+            timeline=[
+                TimelineEntry(
+                    at=e.at,
+                    actor={"email": e.actor_email, "org": e.actor_org} if e.actor_email else None,
+                    action=e.action,
+                    detail=e.detail,
+                )
+                for e in entries
+            ]
+        )

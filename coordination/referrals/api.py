@@ -8,6 +8,7 @@ from coordination.accounts.access import can
 from coordination.alerts.schemas import OrgRef
 from coordination.api.registry import api_endpoint
 from coordination.audit import record
+from coordination.audit.schemas import Timeline
 from coordination.cases.access import get_case_or_404
 from coordination.core.db import commit
 from coordination.core.errors import Forbidden
@@ -140,18 +141,7 @@ def act(referral_id: str, payload: s.ReferralAction) -> s.ReferralSummary:
     permission="referral.receive",
     summary="The referral's history",
     tag=TAG,
-    response=s.ReferralTimeline,
+    response=Timeline,
 )
-def timeline(referral_id: str) -> s.ReferralTimeline:
-    referral = get_referral_or_404(referral_id, current_user)
-    return s.ReferralTimeline(
-        timeline=[
-            s.ReferralTimelineEntry(
-                at=e.at,
-                actor={"email": e.actor_email, "org": e.actor_org} if e.actor_email else None,
-                action=e.action,
-                detail=e.detail,
-            )
-            for e in history(referral)
-        ]
-    )
+def timeline(referral_id: str) -> Timeline:
+    return Timeline.of(history(get_referral_or_404(referral_id, current_user)))

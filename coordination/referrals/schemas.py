@@ -78,14 +78,3 @@ class ReferralList(BaseModel):
     total: int
     page: int
     pages: int
-
-
-class ReferralTimelineEntry(BaseModel):
-    at: datetime
-    actor: dict[str, str | None] | None
-    action: str
-    detail: dict[str, Any]
-
-
-class ReferralTimeline(BaseModel):
-    timeline: list[ReferralTimelineEntry]
