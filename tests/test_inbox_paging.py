@@ -41,3 +41,41 @@ def test_pages_match_the_plain_restricted_order(app, make_user, make_org):
                 if number <= page.pages:
                     got += [a.id for a in page.items]
             assert got == expected[: len(got)] and len(got) == min(len(expected), 150), (viewer.email, status)
+
+
+def test_referral_pages_match_the_plain_restricted_order(app, make_user, make_org):
+    import uuid
+
+    from coordination.cases.models import Case
+    from coordination.referrals.access import restrict_referrals
+    from coordination.referrals.models import Referral
+    from coordination.referrals.queries import list_referrals
+
+    analyst, police = make_user("fiu", "member"), make_user("police", "member")
+    case = Case(id=uuid.uuid4(), organisation_id=analyst.organisation_id, title_sealed=b"x", summary_sealed=b"x")
+    get_session().add(case)
+    now = utcnow()
+    statuses = ["sent", "accepted", "declined", "closed", "revoked"]
+    for i in range(140):
+        get_session().add(
+            Referral(
+                id=uuid.uuid4(),
+                case_id=case.id,
+                from_org_id=analyst.organisation_id,
+                to_org_id=police.organisation_id,
+                purpose="investigation",
+                status=statuses[i % 5],
+                projection_sealed=b"x",
+                policy_version="t",
+                sender_email=analyst.email,
+                sender_org_name="x",
+                created_at=now - timedelta(minutes=(i * 7919) % 140),
+            )
+        )
+    get_session().flush()
+    for viewer, box in ((police, "inbox"), (analyst, "outbox")):
+        query = restrict_referrals(select(Referral), viewer, box).order_by(Referral.created_at.desc(), Referral.id)
+        expected = [r.id for r in get_session().scalars(query)]
+        got = [r.id for number in (1, 2) for r in list_referrals(viewer, box, number).items]
+        assert got == expected[:100] and list_referrals(viewer, box, 1).total == len(expected)
+    assert len(expected) == 140 and 0 < list_referrals(police, "inbox", 1).total < 140

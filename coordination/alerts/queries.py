@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, select
 
 from coordination.accounts.models import User
 from coordination.alerts import sealed
-from coordination.alerts.access import newest_visible_alert_ids, restrict_alerts
+from coordination.alerts.access import alert_visibility, restrict_alerts
 from coordination.alerts.models import Alert, AlertNote
 from coordination.audit.queries import HistoryEntry, object_history
 from coordination.core.db import get_session
-from coordination.core.paging import PAGE_SIZE, Page, paginate
+from coordination.core.paging import Page, newest_first
 from coordination.identifiers.index import alerts_sharing_identifiers
 
 TIMELINE_ACTIONS = (
@@ -21,21 +21,13 @@ TIMELINE_ACTIONS = (
 
 def list_alerts(viewer: User, status: str | None, page: int) -> Page[Alert]:
     """A page of the viewer's inbox, newest first."""
+    conditions = alert_visibility(viewer)
+    if status:
+        conditions = [and_(condition, Alert.status == status) for condition in conditions]
     query = restrict_alerts(select(Alert), viewer)
     if status:
         query = query.where(Alert.status == status)
-    page = max(1, page)
-    newest = newest_visible_alert_ids(viewer, status, page * PAGE_SIZE).subquery()
-    # Only the page's candidates are sorted; the restriction is applied again on top.
-    query = query.where(Alert.id.in_(select(newest.c.id)))
-    return paginate(query.order_by(Alert.created_at.desc(), Alert.id), page, count=count_of(viewer, status))
-
-
-def count_of(viewer: User, status: str | None) -> int:
-    query = restrict_alerts(select(func.count()).select_from(Alert), viewer)
-    if status:
-        query = query.where(Alert.status == status)
-    return get_session().scalar(query) or 0
+    return newest_first(Alert, query, conditions, page)
 
 
 def related_alerts(alert: Alert, viewer: User) -> list[tuple[Alert, list[str]]]:

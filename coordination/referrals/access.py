@@ -5,28 +5,32 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Select, and_, or_
+from sqlalchemy import ColumnElement, Select, and_, or_
 
 from coordination.accounts.access import can, get_visible_or_404
 from coordination.accounts.models import User
 from coordination.referrals.models import Referral
 
-CLOSED_TO_RECIPIENT = ("declined", "revoked")
+# After decline or revoke the recipient loses access; after close it keeps its record.
+OPEN_TO_RECIPIENT = ("sent", "accepted", "closed")
+
+
+def referral_visibility(viewer: User, box: str | None = None) -> list[ColumnElement[bool]]:
+    """Each way a referral can be visible: received and still open to the recipient (one
+    condition per status, so each is an ordered index scan), or sent by the viewer's organisation."""
+    org = viewer.organisation_id
+    inbox = (
+        [and_(Referral.to_org_id == org, Referral.status == status) for status in OPEN_TO_RECIPIENT]
+        if can(viewer, "referral.receive")
+        else []
+    )
+    outbox = [Referral.from_org_id == org] if can(viewer, "referral.send") else []
+    return {"inbox": inbox, "outbox": outbox}.get(box or "", inbox + outbox)
 
 
 def restrict_referrals(query: Select, viewer: User, box: str | None = None) -> Select:
-    org = viewer.organisation_id
-    inbox = (
-        and_(Referral.to_org_id == org, Referral.status.not_in(CLOSED_TO_RECIPIENT))
-        if can(viewer, "referral.receive")
-        else False
-    )
-    outbox = (Referral.from_org_id == org) if can(viewer, "referral.send") else False
-    if box == "inbox":
-        return query.where(inbox)
-    if box == "outbox":
-        return query.where(outbox)
-    return query.where(or_(inbox, outbox))
+    conditions = referral_visibility(viewer, box)
+    return query.where(or_(*conditions)) if conditions else query.where(False)
 
 
 def get_referral_or_404(referral_id: uuid.UUID | str, viewer: User) -> Referral:

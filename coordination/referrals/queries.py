@@ -10,8 +10,8 @@ from coordination.accounts.models import User
 from coordination.alerts.sealed import open_json
 from coordination.audit.queries import HistoryEntry, object_history
 from coordination.core.db import get_session
-from coordination.core.paging import Page, paginate
-from coordination.referrals.access import restrict_referrals
+from coordination.core.paging import Page, newest_first
+from coordination.referrals.access import referral_visibility, restrict_referrals
 from coordination.referrals.models import Referral, ReferralNote
 
 HISTORY_ACTIONS = tuple(
@@ -21,7 +21,7 @@ HISTORY_ACTIONS = tuple(
 
 def list_referrals(viewer: User, box: str, page: int) -> Page[Referral]:
     query = restrict_referrals(select(Referral), viewer, box)
-    return paginate(query.order_by(Referral.created_at.desc(), Referral.id), page)
+    return newest_first(Referral, query, referral_visibility(viewer, box), page)
 
 
 def opened_projection(referral: Referral) -> dict[str, Any]:
