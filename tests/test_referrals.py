@@ -154,3 +154,24 @@ def test_isolation_between_recipients(client, world):
     bank_user = world["bank"].users[0]
     assert client.get(f"/api/v1/referrals/{rid}", headers=bearer(bank_user)).status_code == 404
     assert client.get(f"/api/v1/cases/{world['case']}", headers=bearer(world["ngo"])).status_code in (403, 404)
+
+
+def test_ngo_sees_only_the_contact_route_named_in_the_consent(client, world):
+    consent = {
+        "given_by": "guardian",
+        "method": "formulir",
+        "at": "2026-06-01T10:00:00+07:00",
+        "contact_route": "phone",
+    }
+    rid = refer(client, world, world["ngo"], "victim_support", consent=consent).get_json()["id"]
+    victim = client.get(f"/api/v1/referrals/{rid}", headers=bearer(world["ngo"])).get_json()["case"]["alerts"][0][
+        "subjects"
+    ][0]
+    assert victim["phone"] == "0812-3456-7890" and "email" not in victim and "address" not in victim
+    no_route = refer(
+        client, world, world["ngo"], "victim_support", consent={**consent, "contact_route": None}
+    ).get_json()["id"]
+    victim = client.get(f"/api/v1/referrals/{no_route}", headers=bearer(world["ngo"])).get_json()["case"]["alerts"][0][
+        "subjects"
+    ][0]
+    assert "phone" not in victim

@@ -10,7 +10,7 @@ from yaml.nodes import MappingNode
 from coordination.policy.loader import PolicyFile
 from coordination.policy.roles import Labels, labels
 
-TREATMENTS = ("full", "pseudonym", "masked", "derived", "withheld")
+TREATMENTS = ("full", "pseudonym", "masked", "derived", "consented", "withheld")
 PURPOSES = ("analysis", "investigation", "victim_protection", "victim_support", "information")
 SUBJECT_GROUPS = ("suspect", "other")
 # The logical fields the projection can emit. Each must have a class, or it is never projected;

@@ -63,8 +63,11 @@ def age_band(birth: date, today: date | None = None) -> str:
 
 
 class _Projector:
-    def __init__(self, recipient: Organisation, purpose: str, policy: RedactionPolicy) -> None:
+    def __init__(
+        self, recipient: Organisation, purpose: str, policy: RedactionPolicy, contact_route: str | None
+    ) -> None:
         self.recipient, self.purpose, self.policy = recipient, purpose, policy
+        self.contact_route = contact_route
         self.withheld: Counter[str] = Counter()
         self.names: dict[str, str] = {}
         self.identifiers: dict[str, str] = {}
@@ -109,6 +112,8 @@ class _Projector:
             return value
         if treatment == "withheld":
             return None
+        if treatment == "consented":
+            return value if kind == self.contact_route else None
         if kind in ("title", "summary", "narrative", "note", "message"):
             return scrub(value, self.names, self.identifiers)
         if isinstance(value, datetime):
@@ -130,12 +135,14 @@ class _Projector:
         return value  # role, gender, age band, type, provider, channel, currency, lists
 
 
-def project_case_for(recipient: Organisation, purpose: str, case: Case, message: str = "") -> Projection:
+def project_case_for(
+    recipient: Organisation, purpose: str, case: Case, message: str = "", contact_route: str | None = None
+) -> Projection:
     """What `recipient` may see of `case` for `purpose`; `message` is the sender's covering note,
     treated as free text like any other."""
     policy = redaction_policy()
     alerts = _load_graph(case)
-    p = _Projector(recipient, purpose, policy)
+    p = _Projector(recipient, purpose, policy, contact_route)
     opened = [(alert, [open_subject(s) for s in alert.subjects]) for alert in alerts]
     counters: Counter[str] = Counter()
     labels: list[list[str]] = []

@@ -21,6 +21,7 @@ def referral_from_form(form: MultiDict) -> ReferralIn | dict[str, str]:
             "given_by": form.get("consent_given_by", ""),
             "method": form.get("consent_method", ""),
             "at": at + "+07:00" if len(at) == 16 else at,
+            "contact_route": form.get("consent_contact_route") or None,
         }
     elif form.get("consent_kind") == "best_interest":
         data["consent"] = {"best_interest_exception": form.get("best_interest_reason", "")}

@@ -19,6 +19,9 @@ class Consent(Request):
     given_by: Literal["victim", "guardian"]
     method: str = Field(min_length=2, max_length=200, description="How consent was given, e.g. 'signed form'")
     at: AwareDatetime
+    contact_route: Literal["phone", "email", "address"] | None = Field(
+        default=None, description="The one way the recipient may contact the victim, as agreed in the consent"
+    )
 
 
 class BestInterest(Request):

@@ -56,7 +56,8 @@ def _check(actor: User, case: Case, data: ReferralIn) -> Organisation:
 
 def preview_referral(actor: User, case: Case, data: ReferralIn) -> tuple[Organisation, Projection]:
     recipient = _check(actor, case, data)
-    return recipient, project_case_for(recipient, data.purpose, case, data.message)
+    route = getattr(data.consent, "contact_route", None)
+    return recipient, project_case_for(recipient, data.purpose, case, data.message, route)
 
 
 def send_referral(actor: User, case: Case, data: ReferralIn) -> Referral:
