@@ -7,6 +7,7 @@ from flask_babel import force_locale
 
 from coordination.dashboard.summary import PURPOSE
 from tests.conftest import KINDS, csrf_token
+from tests.test_referrals import world  # noqa: F401  (fixture)
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -40,3 +41,15 @@ def test_sign_in_history_is_shown_to_its_owner(app, make_user):
     get_session().commit()
     page = sign_in(app.test_client(), user).get("/").get_data(as_text=True)
     assert "failed attempt" in page or "percobaan gagal" in page.lower()
+
+
+def test_recipients_see_their_referral_counts(app, client, world):  # noqa: F811
+    from tests.conftest import sign_in
+    from tests.test_referrals import refer
+
+    refer(client, world, world["police"], "investigation")
+    page = sign_in(app.test_client(), world["police"]).get("/").get_data(as_text=True)
+    counts = page.split('data-testid="referral-counts"')[1].split("</dl>")[0]
+    assert counts.count("<dd>1</dd>") == 1 and counts.count("<dd>0</dd>") == 2
+    analyst_page = sign_in(app.test_client(), world["analyst"]).get("/").get_data(as_text=True)
+    assert "/cases" in analyst_page

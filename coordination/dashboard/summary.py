@@ -13,7 +13,11 @@ from coordination.alerts.access import restrict_alerts
 from coordination.alerts.models import Alert
 from coordination.audit.access import restrict_events
 from coordination.audit.models import AuditEvent
+from coordination.cases.access import restrict_cases
+from coordination.cases.models import Case
 from coordination.core.db import get_session, utcnow
+from coordination.referrals.access import restrict_referrals
+from coordination.referrals.models import Referral
 
 # What each kind of organisation does on the platform, in the words of the workflows in
 # DOMAIN.md; shown at the top of its dashboard.
@@ -43,6 +47,8 @@ class Board:
     tokens_active: int | None = None
     organisations_by_kind: dict[str, int] | None = None
     alerts_by_status: dict[str, int] | None = None
+    referrals_by_status: dict[str, int] | None = None
+    cases_open: int | None = None
     recent_events: list[AuditEvent] = field(default_factory=list)
     my_sign_ins: list[AuditEvent] = field(default_factory=list)
 
@@ -65,6 +71,13 @@ def dashboard_for(user: User) -> Board:
     if can(user, "alert.view"):
         query = restrict_alerts(select(Alert.status, func.count(Alert.id)), user).group_by(Alert.status)
         board.alerts_by_status = {status: n for status, n in session.execute(query)}
+    if can(user, "referral.receive"):
+        query = restrict_referrals(select(Referral.status, func.count()), user, "inbox").group_by(Referral.status)
+        board.referrals_by_status = {status: n for status, n in session.execute(query)}
+    if can(user, "case.view"):
+        board.cases_open = session.scalar(
+            restrict_cases(select(func.count()).select_from(Case), user).where(Case.status == "open")
+        )
     if can(user, "api_tokens.manage"):
         query = restrict_tokens(select(func.count(ApiToken.id)), user).where(ApiToken.revoked_at.is_(None))
         board.tokens_active = session.scalar(query)
