@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from coordination.alerts.models import Alert
+from coordination.audit.models import AuditEvent
 from coordination.core.db import get_session
 from tests.conftest import bearer
 
@@ -187,6 +188,12 @@ def test_dismiss_needs_a_reason_and_timeline_shows_it(client, pjk):
     assert [e["action"] for e in entries] == ["create", "dismiss"]
     assert entries[1]["detail"]["reason"] == "Transfer keluarga"
     assert entries[1]["actor"] == {"email": supervisor.email, "org": supervisor.organisation.name}
+    reads = (
+        get_session()
+        .scalars(select(AuditEvent).where(AuditEvent.action == "alert.view", AuditEvent.actor_user_id == member.id))
+        .all()
+    )
+    assert any('"timeline"' in e.detail for e in reads)  # reading the timeline is itself recorded
     # The reason is sealed: the audit table holds only a note id.
     dump = "\n".join(str(r) for r in get_session().execute(text("SELECT detail FROM audit_events")))
     assert "Transfer keluarga" not in dump

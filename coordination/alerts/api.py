@@ -111,4 +111,8 @@ def act(alert_id: str, payload: s.AlertAction) -> s.AlertSummary:
     response=Timeline,
 )
 def show_timeline(alert_id: str) -> Timeline:
-    return Timeline.of(timeline(get_alert_or_404(alert_id, current_user)))
+    alert = get_alert_or_404(alert_id, current_user)
+    out = Timeline.of(timeline(alert))  # comments and reasons are sensitive: the read is recorded
+    record(current_user, "alert.view", alert, {"part": "timeline"})
+    commit()
+    return out

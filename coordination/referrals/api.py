@@ -144,4 +144,8 @@ def act(referral_id: str, payload: s.ReferralAction) -> s.ReferralSummary:
     response=Timeline,
 )
 def timeline(referral_id: str) -> Timeline:
-    return Timeline.of(history(get_referral_or_404(referral_id, current_user)))
+    referral = get_referral_or_404(referral_id, current_user)
+    out = Timeline.of(history(referral))  # status notes are sensitive: the read is recorded
+    record(current_user, "referral.view", referral, {"part": "timeline"})
+    commit()
+    return out
