@@ -18,13 +18,14 @@ from decimal import Decimal
 from sqlalchemy import insert
 
 from coordination.accounts.models import Organisation, User
-from coordination.alerts.models import Alert, AlertSubject, AlertTransaction, SubjectAccount
-from coordination.alerts.sealed import seal_json
+from coordination.alerts.models import Alert
 from coordination.cases.models import Case, case_alerts
 from coordination.core.db import commit, get_session
+from coordination.core.sealing import seal_json
 from coordination.identifiers.index import digest
 from coordination.identifiers.models import IdentifierDigest
 from coordination.referrals.models import Referral
+from coordination.subjects.models import Subject, SubjectAccount, Transaction
 
 KINDS = ["fiu", "police", "ministry", "service", "ngo"]
 TYPOLOGIES = ["csam_purchase", "live_streaming", "open_bo", "sextortion", "grooming_payments", "other"]
@@ -121,9 +122,9 @@ def generate(n_alerts: int, n_cases: int, n_referrals: int, pjks: int = 50, seed
         if len(alerts) >= 5000 or i == n_alerts - 1:
             for model, rows in (
                 (Alert, alerts),
-                (AlertSubject, subjects),
+                (Subject, subjects),
                 (SubjectAccount, accounts),
-                (AlertTransaction, txs),
+                (Transaction, txs),
                 (IdentifierDigest, digests),
             ):
                 session.execute(insert(model), rows)

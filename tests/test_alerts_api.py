@@ -93,9 +93,9 @@ def test_identifiers_and_narrative_are_not_stored_in_clear(client, pjk):
         str(row)
         for table in (
             "alerts",
-            "alert_subjects",
+            "subjects",
             "subject_accounts",
-            "alert_transactions",
+            "transactions",
             "identifier_digests",
             "audit_events",
         )

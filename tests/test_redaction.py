@@ -17,10 +17,10 @@ import pytest
 from coordination.accounts.models import Organisation
 from coordination.alerts.operations.raise_alert import raise_alert
 from coordination.alerts.schemas import AlertIn
-from coordination.alerts.sealed import seal_json
 from coordination.cases.models import Case
 from coordination.core.db import get_session
 from coordination.core.permissions import ORG_KINDS
+from coordination.core.sealing import seal_json
 from coordination.policy.redaction import load_redaction_policy
 from coordination.redaction import project_case_for
 

@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 
 from coordination.alerts.operations.raise_alert import raise_alert
 from coordination.alerts.schemas import AlertIn
-from coordination.alerts.sealed import seal_json
 from coordination.cases.models import Case
 from coordination.core.db import get_session
+from coordination.core.sealing import seal_json
 from coordination.redaction import project_case_for
 
 FIRST = ["Siti", "Budi", "Agus", "Dewi", "Rina", "Joko", "Putri", "Andi", "Wulan", "Hendra"]

@@ -10,11 +10,12 @@ from coordination.alerts.models import Alert
 from coordination.alerts.operations.actions import act_on_alert
 from coordination.alerts.operations.raise_alert import raise_alert
 from coordination.alerts.queries import list_alerts, related_alerts, timeline
-from coordination.alerts.sealed import open_narrative, open_subject, open_transaction
+from coordination.alerts.sealed import open_narrative
 from coordination.api.registry import api_endpoint
 from coordination.audit import record
 from coordination.audit.schemas import Timeline
 from coordination.core.db import commit
+from coordination.subjects.sealed import open_subject, open_transaction
 
 TAG = "alerts"
 
@@ -39,12 +40,11 @@ def summary(alert: Alert) -> s.AlertSummary:
 
 
 def full(alert: Alert) -> s.AlertOut:
-    subjects = [open_subject(subject) for subject in alert.subjects]
     return s.AlertOut(
         **summary(alert).model_dump(),
         narrative=open_narrative(alert),
-        subjects=[s.SubjectOut(**{**vars(sub), "accounts": [vars(a) for a in sub.accounts]}) for sub in subjects],
-        transactions=[s.TransactionOut(**vars(open_transaction(tx))) for tx in alert.transactions],
+        subjects=[open_subject(subject).out() for subject in alert.subjects],
+        transactions=[open_transaction(tx).out() for tx in alert.transactions],
         related_alerts=[other.id for other, _kinds in related_alerts(alert, current_user)],
     )
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from sqlalchemy import and_, select
 
 from coordination.accounts.models import User
-from coordination.alerts import sealed
 from coordination.alerts.access import alert_visibility, restrict_alerts
 from coordination.alerts.models import Alert, AlertNote
 from coordination.audit.queries import HistoryEntry, object_history
 from coordination.core.db import get_session
 from coordination.core.paging import Page, newest_first
+from coordination.core.sealing import open_json
 from coordination.identifiers.index import alerts_sharing_identifiers
 
 TIMELINE_ACTIONS = (
@@ -48,5 +48,5 @@ def timeline(alert: Alert) -> list[HistoryEntry]:
         for key, label in (("reason_note", "reason"), ("comment_note", "comment")):
             note = notes.get(entry.detail.pop(key, ""))
             if note is not None:
-                entry.detail[label] = sealed.open_json(note.text_sealed, f"alert-note:{note.id}")
+                entry.detail[label] = open_json(note.text_sealed, f"alert-note:{note.id}")
     return entries

@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from coordination.accounts.models import User
-from coordination.alerts.sealed import open_json
 from coordination.cases.access import restrict_cases
 from coordination.cases.models import Case, CaseNote, case_alerts
 from coordination.core.db import get_session
 from coordination.core.paging import Page, paginate
+from coordination.core.sealing import open_json
 from coordination.identifiers.models import IdentifierDigest
 
 

@@ -1,4 +1,4 @@
-"""Blind-index entries for an alert, and the alerts that share an identifier with it."""
+"""Blind-index entries for an alert or a case, and the alerts that share an identifier."""
 
 from __future__ import annotations
 
@@ -17,11 +17,20 @@ def digest(kind: str, value: str) -> str:
     return keyed_hash(keyring(), f"blind-index:{kind}", normalise(kind, value))
 
 
-def index_alert(alert_id: uuid.UUID, identifiers: set[tuple[str, str]]) -> None:
-    """Record one digest per distinct (kind, value) of the alert."""
+def index_identifiers(
+    identifiers: set[tuple[str, str]], *, alert_id: uuid.UUID | None = None, case_id: uuid.UUID | None = None
+) -> None:
+    """Record one digest per distinct (kind, value) for the alert or the case that holds them."""
     session = get_session()
-    for kind, value in sorted({(k, digest(k, v)) for k, v in identifiers if v and normalise(k, v)}):
-        session.add(IdentifierDigest(kind=kind, digest=value, alert_id=alert_id))
+    known = set()
+    if case_id is not None:  # a case gains people over time: index each identifier once
+        known = set(
+            session.execute(
+                select(IdentifierDigest.kind, IdentifierDigest.digest).where(IdentifierDigest.case_id == case_id)
+            ).tuples()
+        )
+    for kind, value in sorted({(k, digest(k, v)) for k, v in identifiers if v and normalise(k, v)} - known):
+        session.add(IdentifierDigest(kind=kind, digest=value, alert_id=alert_id, case_id=case_id))
 
 
 def alerts_sharing_identifiers(alert_id: uuid.UUID) -> Select:

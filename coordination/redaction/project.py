@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from coordination.accounts.models import Organisation
-from coordination.alerts.models import Alert, AlertSubject
-from coordination.alerts.sealed import OpenSubject, open_narrative, open_subject, open_transaction
+from coordination.alerts.models import Alert
+from coordination.alerts.sealed import open_narrative
 from coordination.cases.models import Case, case_alerts
 from coordination.cases.queries import case_summary, case_title
 from coordination.core.context import keyring
@@ -24,6 +24,8 @@ from coordination.identifiers.normalise import normalise
 from coordination.policy import redaction_policy
 from coordination.policy.redaction import RedactionPolicy
 from coordination.redaction.scrub import scrub
+from coordination.subjects.models import Subject, Transaction
+from coordination.subjects.sealed import OpenSubject, OpenTransaction, open_subject, open_transaction
 
 ROLE_LABELS = {
     "victim": "Korban",
@@ -72,6 +74,19 @@ class _Projector:
         self.names: dict[str, str] = {}
         self.identifiers: dict[str, str] = {}
         self.key = keyring().derive(f"pseudonym:{recipient.id}")
+
+    def learn(self, subject: OpenSubject, counters: Counter[str]) -> str:
+        """Give the subject its role label ("Korban-1") and note what free text must not reveal."""
+        counters[subject.role] += 1
+        label = f"{ROLE_LABELS.get(subject.role, 'Orang')}-{counters[subject.role]}"
+        if subject.name:
+            self.names[subject.name] = label
+        for kind, value in (("nik", subject.nik), ("phone", subject.phone), ("email", subject.email)):
+            if value:
+                self.identifiers[value] = {"nik": "[NIK]", "phone": "[TELEPON]", "email": "[EMAIL]"}[kind]
+        for account in subject.accounts:
+            self.identifiers[account.identifier] = "[REKENING]"
+        return label
 
     def pseudonym(self, kind: str, value: str) -> str:
         norm = normalise(kind if kind in ("nik", "phone", "email") else "account", value)
@@ -141,25 +156,14 @@ def project_case_for(
     """What `recipient` may see of `case` for `purpose`; `message` is the sender's covering note,
     treated as free text like any other."""
     policy = redaction_policy()
-    alerts = _load_graph(case)
+    alerts, own_subjects, own_transactions = _load_graph(case)
     p = _Projector(recipient, purpose, policy, contact_route)
     opened = [(alert, [open_subject(s) for s in alert.subjects]) for alert in alerts]
+    case_subjects = [open_subject(s) for s in own_subjects]
+    # Labels and scrub lists first, over everyone in the case: free text may name anyone.
     counters: Counter[str] = Counter()
-    labels: list[list[str]] = []
-    for _alert, subjects in opened:  # labels and scrub lists first: free text may name anyone
-        row = []
-        for subject in subjects:
-            counters[subject.role] += 1
-            label = f"{ROLE_LABELS.get(subject.role, 'Orang')}-{counters[subject.role]}"
-            row.append(label)
-            if subject.name:
-                p.names[subject.name] = label
-            for kind, value in (("nik", subject.nik), ("phone", subject.phone), ("email", subject.email)):
-                if value:
-                    p.identifiers[value] = {"nik": "[NIK]", "phone": "[TELEPON]", "email": "[EMAIL]"}[kind]
-            for account in subject.accounts:
-                p.identifiers[account.identifier] = "[REKENING]"
-        labels.append(row)
+    labels = [[p.learn(subject, counters) for subject in subjects] for _alert, subjects in opened]
+    case_labels = [p.learn(subject, counters) for subject in case_subjects]
     out: dict[str, Any] = {"id": str(case.id)}
     p.put(out, "title", "case.title", case_title(case))
     p.put(out, "summary", "case.summary", case_summary(case))
@@ -175,23 +179,39 @@ def project_case_for(
         projected["subjects"] = [_subject(p, s, label, own) for s, label in zip(subjects, row_labels, strict=True)]
         projected["transactions"] = [_transaction(p, open_transaction(tx), own) for tx in alert.transactions]
         out["alerts"].append(projected)
+    # The case's own people and payments: recorded by the case owner, never a PJK's own customers.
+    out["subjects"] = [_subject(p, s, label, False) for s, label in zip(case_subjects, case_labels, strict=True)]
+    out["transactions"] = [_transaction(p, open_transaction(tx), False) for tx in own_transactions]
     note: dict[str, Any] = {}
     p.put(note, "message", "referral.message", message)
     return Projection(purpose, policy.version, out, dict(p.withheld), note.get("message", ""))
 
 
-def _load_graph(case: Case) -> list[Alert]:
-    """The case's alerts with their people, accounts and payments, in four queries rather than
-    one per collection (the projection reads all of them)."""
-    return list(
-        get_session().scalars(
+def _load_graph(case: Case) -> tuple[list[Alert], list[Subject], list[Transaction]]:
+    """The case's alerts with their people, accounts and payments, and the case's own, in a
+    fixed number of queries rather than one per collection (the projection reads all of them)."""
+    session = get_session()
+    alerts = list(
+        session.scalars(
             select(Alert)
             .join(case_alerts, case_alerts.c.alert_id == Alert.id)
             .where(case_alerts.c.case_id == case.id)
             .order_by(Alert.created_at, Alert.id)
-            .options(selectinload(Alert.subjects).selectinload(AlertSubject.accounts), selectinload(Alert.transactions))
+            .options(selectinload(Alert.subjects).selectinload(Subject.accounts), selectinload(Alert.transactions))
         )
     )
+    subjects = list(
+        session.scalars(
+            select(Subject)
+            .where(Subject.case_id == case.id)
+            .order_by(Subject.position)
+            .options(selectinload(Subject.accounts))
+        )
+    )
+    transactions = list(
+        session.scalars(select(Transaction).where(Transaction.case_id == case.id).order_by(Transaction.position))
+    )
+    return alerts, subjects, transactions
 
 
 def _subject(p: _Projector, s: OpenSubject, label: str, own: bool) -> dict[str, Any]:
@@ -219,7 +239,7 @@ def _subject(p: _Projector, s: OpenSubject, label: str, own: bool) -> dict[str, 
     return out
 
 
-def _transaction(p: _Projector, tx, own: bool) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _transaction(p: _Projector, tx: OpenTransaction, own: bool) -> dict[str, Any]:
     out: dict[str, Any] = {}
     p.put(out, "tx_id", "transaction.tx_id", tx.tx_id, own=own)
     p.put(out, "timestamp", "transaction.timestamp", tx.timestamp, own=own)

@@ -7,10 +7,10 @@ from typing import Any
 from sqlalchemy import select
 
 from coordination.accounts.models import User
-from coordination.alerts.sealed import open_json
 from coordination.audit.queries import HistoryEntry, object_history
 from coordination.core.db import get_session
 from coordination.core.paging import Page, newest_first
+from coordination.core.sealing import open_json
 from coordination.referrals.access import referral_visibility, restrict_referrals
 from coordination.referrals.models import Referral, ReferralNote
 

@@ -14,12 +14,13 @@ from coordination.alerts.forms import action_from_form, alert_from_form, row_cou
 from coordination.alerts.operations.actions import act_on_alert, allowed_actions
 from coordination.alerts.operations.raise_alert import raise_alert
 from coordination.alerts.queries import list_alerts, related_alerts, timeline
-from coordination.alerts.sealed import open_narrative, open_subject, open_transaction
+from coordination.alerts.sealed import open_narrative
 from coordination.audit import record
 from coordination.core.db import commit, get_session
 from coordination.core.errors import DomainError, problems_of
 from coordination.core.permissions import requires
 from coordination.policy import catalogue
+from coordination.subjects.sealed import open_subject, open_transaction
 
 STATUSES = ("new", "in_review", "escalated", "dismissed")
 

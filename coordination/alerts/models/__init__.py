@@ -1,6 +1,5 @@
 from coordination.alerts.models.alert import Alert
 from coordination.alerts.models.alert_note import AlertNote
-from coordination.alerts.models.alert_subject import AlertSubject, SubjectAccount
-from coordination.alerts.models.alert_transaction import AlertTransaction
+from coordination.subjects import models as _subjects  # noqa: F401  (maps Alert.subjects, Alert.transactions)
 
-__all__ = ["Alert", "AlertNote", "AlertSubject", "AlertTransaction", "SubjectAccount"]
+__all__ = ["Alert", "AlertNote"]

@@ -11,8 +11,7 @@ from coordination.accounts.models import Organisation, User
 from coordination.core.db import Base, utcnow
 
 if TYPE_CHECKING:
-    from coordination.alerts.models.alert_subject import AlertSubject
-    from coordination.alerts.models.alert_transaction import AlertTransaction
+    from coordination.subjects.models import Subject, Transaction
 
 STATUSES = ("new", "in_review", "escalated", "dismissed")
 
@@ -53,11 +52,11 @@ class Alert(Base):
     escalated_to: Mapped[Organisation | None] = relationship(foreign_keys=[escalated_to_id], lazy="joined")
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="joined")
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
-    subjects: Mapped[list[AlertSubject]] = relationship(
-        back_populates="alert", order_by="AlertSubject.position", cascade="all, delete-orphan"
+    subjects: Mapped[list[Subject]] = relationship(
+        back_populates="alert", order_by="Subject.position", cascade="all, delete-orphan"
     )
-    transactions: Mapped[list[AlertTransaction]] = relationship(
-        back_populates="alert", order_by="AlertTransaction.position", cascade="all, delete-orphan"
+    transactions: Mapped[list[Transaction]] = relationship(
+        back_populates="alert", order_by="Transaction.position", cascade="all, delete-orphan"
     )
 
     @property

@@ -15,13 +15,13 @@ from sqlalchemy import func, select
 
 from coordination.accounts.access import can
 from coordination.accounts.models import Organisation, User
-from coordination.alerts import sealed
 from coordination.alerts.access import holds
 from coordination.alerts.models import Alert, AlertNote
 from coordination.alerts.schemas import AlertAction
 from coordination.audit import record
 from coordination.core.db import get_session, utcnow
 from coordination.core.errors import Conflict, Forbidden, ValidationFailed
+from coordination.core.sealing import seal_json
 
 ALL = frozenset({"new", "in_review", "escalated", "dismissed"})
 
@@ -64,7 +64,7 @@ def _refusal(alert: Alert, user: User, rule: Rule) -> str | None:
 
 def _note(alert: Alert, actor: User, text: str) -> str:
     note = AlertNote(id=uuid.uuid4(), alert_id=alert.id, author_id=actor.id)
-    note.text_sealed = sealed.seal_json(text, f"alert-note:{note.id}")
+    note.text_sealed = seal_json(text, f"alert-note:{note.id}")
     get_session().add(note)
     return str(note.id)
 

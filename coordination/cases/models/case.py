@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, LargeBinary, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -9,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from coordination.accounts.models import Organisation, User
 from coordination.alerts.models import Alert
 from coordination.core.db import Base, utcnow
+
+if TYPE_CHECKING:
+    from coordination.subjects.models import Subject, Transaction
 
 case_alerts = Table(
     "case_alerts",
@@ -19,7 +23,8 @@ case_alerts = Table(
 
 
 class Case(Base):
-    """A case collects alerts (from several PJKs) under one organisation that works it.
+    """A case collects alerts (from several PJKs) under one organisation that works it, and may
+    record people and payments of its own (an NGO's case starts from a complaint, not an alert).
 
     Title and summary are free text about people: sealed (context `case:<id>:title|summary`).
     """
@@ -40,3 +45,9 @@ class Case(Base):
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     created_by: Mapped[User | None] = relationship()
     alerts: Mapped[list[Alert]] = relationship(secondary=case_alerts, order_by=Alert.created_at)
+    subjects: Mapped[list[Subject]] = relationship(
+        back_populates="case", order_by="Subject.position", cascade="all, delete-orphan"
+    )
+    transactions: Mapped[list[Transaction]] = relationship(
+        back_populates="case", order_by="Transaction.position", cascade="all, delete-orphan"
+    )

@@ -10,12 +10,12 @@ from sqlalchemy import select
 from coordination.accounts.models import User
 from coordination.alerts.access import restrict_alerts
 from coordination.alerts.models import Alert
-from coordination.alerts.sealed import seal_json
 from coordination.audit import record
 from coordination.cases.models import Case, CaseNote
 from coordination.cases.schemas import CaseIn
 from coordination.core.db import get_session
 from coordination.core.errors import ValidationFailed
+from coordination.core.sealing import seal_json
 
 
 def create_case(actor: User, data: CaseIn) -> Case:

@@ -9,11 +9,11 @@ from sqlalchemy import select
 
 from coordination.accounts.access import can
 from coordination.accounts.models import Organisation, User
-from coordination.alerts.sealed import seal_json
 from coordination.audit import record
 from coordination.cases.models import Case
 from coordination.core.db import get_session
 from coordination.core.errors import Forbidden, ValidationFailed
+from coordination.core.sealing import seal_json
 from coordination.policy import redaction_policy
 from coordination.redaction import Projection, project_case_for
 from coordination.referrals.models import Referral, ReferralNote
