@@ -1,4 +1,4 @@
-"""The cases API: create from alerts, list, read (audited)."""
+"""The cases API: create, list, read (audited), and add notes, people and payments."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from coordination.cases import schemas as s
 from coordination.cases.access import get_case_or_404
 from coordination.cases.models import Case
 from coordination.cases.operations.create_case import add_case_note, create_case
+from coordination.cases.operations.record_on_case import record_on_case
 from coordination.cases.queries import case_notes, case_summary, case_title, linked_cases, list_cases
 from coordination.core.db import commit
+from coordination.subjects.sealed import open_subject, open_transaction
 
 TAG = "cases"
 
@@ -35,6 +37,8 @@ def full(case: Case) -> s.CaseOut:
         **_summary(case, len(case.alerts)).model_dump(),
         summary=case_summary(case),
         alert_list=[alert_summary(a) for a in case.alerts],
+        subjects=[open_subject(subject).out() for subject in case.subjects],
+        transactions=[open_transaction(tx).out() for tx in case.transactions],
         notes=[s.NoteOut(at=n.created_at, author=n.author_email, text=text) for n, text in case_notes(case)],
         linked_cases=[
             s.LinkedCase(id=c.id, title=case_title(c), shared=kinds) for c, kinds in linked_cases(case, current_user)
@@ -93,5 +97,39 @@ def show(case_id: str) -> s.CaseOut:
 def add_note(case_id: str, payload: s.NoteIn) -> s.CaseOut:
     case = get_case_or_404(case_id, current_user)
     add_case_note(current_user, case, payload.text)
+    commit()
+    return full(case)
+
+
+@api_endpoint(
+    "/cases/<case_id>/subjects",
+    method="POST",
+    permission="case.create",
+    summary="Record people on the case itself (sealed, blind-indexed, referred by policy)",
+    tag=TAG,
+    body=s.SubjectsIn,
+    response=s.CaseOut,
+    status=201,
+)
+def add_subjects(case_id: str, payload: s.SubjectsIn) -> s.CaseOut:
+    case = get_case_or_404(case_id, current_user)
+    record_on_case(current_user, case, payload.subjects, [])
+    commit()
+    return full(case)
+
+
+@api_endpoint(
+    "/cases/<case_id>/transactions",
+    method="POST",
+    permission="case.create",
+    summary="Record payments on the case itself",
+    tag=TAG,
+    body=s.TransactionsIn,
+    response=s.CaseOut,
+    status=201,
+)
+def add_transactions(case_id: str, payload: s.TransactionsIn) -> s.CaseOut:
+    case = get_case_or_404(case_id, current_user)
+    record_on_case(current_user, case, [], payload.transactions)
     commit()
     return full(case)

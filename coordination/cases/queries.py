@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, Subquery, func, select, union_all
 
 from coordination.accounts.models import User
+from coordination.alerts.models import Alert
 from coordination.cases.access import restrict_cases
 from coordination.cases.models import Case, CaseNote, case_alerts
 from coordination.core.db import get_session
@@ -29,27 +30,47 @@ def list_cases(viewer: User, page: int) -> Page[tuple[Case, int]]:
     return paginate(query.order_by(Case.created_at.desc(), Case.id), page, rows=True)
 
 
-def linked_cases(case: Case, viewer: User) -> list[tuple[Case, list[str]]]:
-    """Other cases the viewer may see whose alerts share an identifier with this case's alerts."""
-    mine = (
-        select(IdentifierDigest.kind, IdentifierDigest.digest)
-        .join(case_alerts, case_alerts.c.alert_id == IdentifierDigest.alert_id)
-        .where(case_alerts.c.case_id == case.id)
-        .subquery()
+def _case_digests() -> Subquery:
+    """(case id, kind, digest) for every identifier a case holds: through its alerts or its own."""
+    via_alerts = select(case_alerts.c.case_id, IdentifierDigest.kind, IdentifierDigest.digest).join(
+        IdentifierDigest, IdentifierDigest.alert_id == case_alerts.c.alert_id
     )
+    own = select(IdentifierDigest.case_id, IdentifierDigest.kind, IdentifierDigest.digest).where(
+        IdentifierDigest.case_id.is_not(None)
+    )
+    return union_all(via_alerts, own).subquery()
+
+
+def _cases_sharing(mine: Subquery, viewer: User, exclude: Select) -> list[tuple[Case, list[str]]]:
+    """Cases the viewer may see holding any (kind, digest) of `mine`, with the kinds shared."""
+    held = _case_digests()
     other = (
-        select(case_alerts.c.case_id, IdentifierDigest.kind)
-        .join(IdentifierDigest, IdentifierDigest.alert_id == case_alerts.c.alert_id)
-        .join(mine, (mine.c.kind == IdentifierDigest.kind) & (mine.c.digest == IdentifierDigest.digest))
-        .where(case_alerts.c.case_id != case.id)
+        select(held.c.case_id, held.c.kind)
+        .join(mine, (mine.c.kind == held.c.kind) & (mine.c.digest == held.c.digest))
+        .where(held.c.case_id.not_in(exclude))
         .distinct()
         .subquery()
     )
     query = restrict_cases(select(Case, other.c.kind), viewer).join(other, other.c.case_id == Case.id)
     found: dict = {}
-    for linked, kind in get_session().execute(query):
+    for linked, kind in get_session().execute(query.order_by(Case.created_at.desc())):
         found.setdefault(linked.id, (linked, set()))[1].add(kind)
     return [(linked, sorted(kinds)) for linked, kinds in found.values()]
+
+
+def linked_cases(case: Case, viewer: User) -> list[tuple[Case, list[str]]]:
+    """Other cases the viewer may see that share an identifier with this case (its alerts' or its own)."""
+    held = _case_digests()
+    mine = select(held.c.kind, held.c.digest).where(held.c.case_id == case.id).subquery()
+    return _cases_sharing(mine, viewer, select(Case.id).where(Case.id == case.id))
+
+
+def cases_linked_to_alert(alert: Alert, viewer: User) -> list[tuple[Case, list[str]]]:
+    """Cases the viewer may see, not yet holding this alert, that share one of its identifiers:
+    how a new alert meets the case already open about the same account."""
+    mine = select(IdentifierDigest.kind, IdentifierDigest.digest).where(IdentifierDigest.alert_id == alert.id)
+    holding = select(case_alerts.c.case_id).where(case_alerts.c.alert_id == alert.id)
+    return _cases_sharing(mine.subquery(), viewer, holding)
 
 
 def case_notes(case: Case) -> list[tuple[CaseNote, str]]:

@@ -6,6 +6,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from coordination.alerts.schemas import AlertSummary, OrgRef
+from coordination.subjects.schemas import SubjectIn, SubjectOut, TransactionIn, TransactionOut
 
 
 class CaseIn(BaseModel):
@@ -13,6 +14,20 @@ class CaseIn(BaseModel):
     title: str = Field(min_length=3, max_length=200)
     alert_ids: list[uuid.UUID] = Field(default_factory=list, max_length=500)
     summary: str = Field(default="", max_length=20000)
+    subjects: list[SubjectIn] = Field(
+        default_factory=list, max_length=50, description="People the case owner learnt of itself (not via alerts)"
+    )
+    transactions: list[TransactionIn] = Field(default_factory=list, max_length=2000)
+
+
+class SubjectsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    subjects: list[SubjectIn] = Field(min_length=1, max_length=50)
+
+
+class TransactionsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    transactions: list[TransactionIn] = Field(min_length=1, max_length=2000)
 
 
 class NoteIn(BaseModel):
@@ -49,6 +64,8 @@ class CaseSummary(BaseModel):
 class CaseOut(CaseSummary):
     summary: str
     alert_list: list[AlertSummary]
+    subjects: list[SubjectOut] = Field(description="People recorded on the case itself, in full (owner's view)")
+    transactions: list[TransactionOut] = Field(description="Payments recorded on the case itself")
     linked_cases: list[LinkedCase]
     notes: list[NoteOut] = Field(description="Working notes of the owning organisation; never referred")
 

@@ -41,6 +41,8 @@ REFERRAL_ACTIONS = {
     "update": _l("Send a status update"),
     "close": _l("Close"),
     "revoke": _l("Revoke"),
+    "reply": _l("Answer the recipient"),
+    "follow_up": _l("Follow-up referral sent"),
 }
 
 

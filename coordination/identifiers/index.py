@@ -24,11 +24,8 @@ def index_identifiers(
     session = get_session()
     known = set()
     if case_id is not None:  # a case gains people over time: index each identifier once
-        known = set(
-            session.execute(
-                select(IdentifierDigest.kind, IdentifierDigest.digest).where(IdentifierDigest.case_id == case_id)
-            ).tuples()
-        )
+        query = select(IdentifierDigest.kind, IdentifierDigest.digest).where(IdentifierDigest.case_id == case_id)
+        known = {(kind, value) for kind, value in session.execute(query)}
     for kind, value in sorted({(k, digest(k, v)) for k, v in identifiers if v and normalise(k, v)} - known):
         session.add(IdentifierDigest(kind=kind, digest=value, alert_id=alert_id, case_id=case_id))
 

@@ -81,6 +81,7 @@ CASE_DATA_COLUMNS: dict[str, list[str] | str] = {
     # A referral stores the projection as sent (already redacted by policy) and its own facts.
     "referrals.id": INTERNAL,
     "referrals.case_id": INTERNAL,
+    "referrals.follows_id": INTERNAL,
     "referrals.from_org_id": INTERNAL,
     "referrals.to_org_id": INTERNAL,
     "referrals.purpose": INTERNAL,

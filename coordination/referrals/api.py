@@ -17,7 +17,7 @@ from coordination.referrals.access import get_referral_or_404
 from coordination.referrals.models import Referral
 from coordination.referrals.operations.actions import act_on_referral
 from coordination.referrals.operations.send import preview_referral, send_referral
-from coordination.referrals.queries import history, list_referrals, message_of, opened_projection
+from coordination.referrals.queries import follow_ups, history, list_referrals, message_of, opened_projection
 
 TAG = "referrals"
 
@@ -43,6 +43,8 @@ def full(r: Referral) -> s.ReferralOut:
     sent = opened_projection(r)
     return s.ReferralOut(
         **summary(r).model_dump(),
+        follows=r.follows_id,
+        follow_ups=[f.id for f in follow_ups(r, current_user)],
         case=sent["case"],
         withheld=sent["withheld"],
         policy_version=r.policy_version,

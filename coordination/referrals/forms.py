@@ -15,6 +15,8 @@ def referral_from_form(form: MultiDict) -> ReferralIn | dict[str, str]:
         "purpose": form.get("purpose", ""),
         "message": form.get("message", "").strip(),
     }
+    if form.get("follows"):
+        data["follows"] = form["follows"]
     if form.get("consent_kind") == "consent":
         at = form.get("consent_at", "").strip()
         data["consent"] = {

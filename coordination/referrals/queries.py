@@ -15,7 +15,8 @@ from coordination.referrals.access import referral_visibility, restrict_referral
 from coordination.referrals.models import Referral, ReferralNote
 
 HISTORY_ACTIONS = tuple(
-    f"referral.{a}" for a in ("send", "accept", "decline", "request_info", "update", "close", "revoke")
+    f"referral.{a}"
+    for a in ("send", "accept", "decline", "request_info", "update", "close", "revoke", "reply", "follow_up")
 )
 
 
@@ -40,6 +41,12 @@ def history(referral: Referral) -> list[HistoryEntry]:
             if note is not None:
                 entry.detail[label] = open_json(note.text_sealed, f"referral-note:{note.id}")
     return entries
+
+
+def follow_ups(referral: Referral, viewer: User) -> list[Referral]:
+    """Later referrals following this one up, as far as the viewer may see them."""
+    query = select(Referral).where(Referral.follows_id == referral.id).order_by(Referral.created_at)
+    return list(get_session().scalars(restrict_referrals(query, viewer)))
 
 
 def message_of(entries: list[HistoryEntry]) -> str:

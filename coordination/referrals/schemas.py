@@ -35,13 +35,20 @@ class ReferralIn(Request):
     purpose: Purpose
     message: str = Field(default="", max_length=5000)
     consent: Consent | BestInterest | None = None
+    follows: uuid.UUID | None = Field(
+        default=None,
+        description="A referral of the same case to the same recipient that this one follows up, "
+        "e.g. answering its request for more information with a wider purpose",
+    )
 
 
 class ReferralAction(Request):
-    action: Literal["accept", "decline", "request_info", "update", "close", "revoke"]
+    action: Literal["accept", "decline", "request_info", "update", "close", "revoke", "reply"]
     reason: str | None = Field(default=None, max_length=2000)
     text: str | None = Field(
-        default=None, max_length=5000, description="What is asked (request_info) or the status note (update)"
+        default=None,
+        max_length=5000,
+        description="What is asked (request_info), the status note (update) or the sender's answer (reply)",
     )
 
 
@@ -62,6 +69,8 @@ class ReferralSummary(BaseModel):
 
 
 class ReferralOut(ReferralSummary):
+    follows: uuid.UUID | None = Field(description="The referral this one follows up, if any")
+    follow_ups: list[uuid.UUID] = Field(description="Later referrals following this one up, that the caller may see")
     case: dict[str, Any]
     withheld: dict[str, int]
     policy_version: str

@@ -79,3 +79,10 @@ class TransactionOut(BaseModel):
     from_account: str | None
     to_account: str | None
     note: str | None
+
+
+class PartiesIn(Request):
+    """People and payments together, as a page's repeated fieldsets post them."""
+
+    subjects: list[SubjectIn] = Field(default_factory=list, max_length=50)
+    transactions: list[TransactionIn] = Field(default_factory=list, max_length=2000)

@@ -10,16 +10,18 @@ from werkzeug.wrappers import Response
 
 from coordination.accounts.models import Organisation, User
 from coordination.alerts.access import get_alert_or_404
-from coordination.alerts.forms import action_from_form, alert_from_form, row_count
+from coordination.alerts.forms import action_from_form, alert_from_form
 from coordination.alerts.operations.actions import act_on_alert, allowed_actions
 from coordination.alerts.operations.raise_alert import raise_alert
 from coordination.alerts.queries import list_alerts, related_alerts, timeline
 from coordination.alerts.sealed import open_narrative
 from coordination.audit import record
+from coordination.cases.queries import case_title, cases_linked_to_alert
 from coordination.core.db import commit, get_session
 from coordination.core.errors import DomainError, problems_of
 from coordination.core.permissions import requires
 from coordination.policy import catalogue
+from coordination.subjects.forms import row_count
 from coordination.subjects.sealed import open_subject, open_transaction
 
 STATUSES = ("new", "in_review", "escalated", "dismissed")
@@ -55,8 +57,8 @@ def new() -> Response | tuple[str, int] | str:
         form=request.form,
         errors=errors,
         cat=catalogue(),
-        subject_rows=lambda f: row_count(f, "subjects", 1),
-        tx_rows=lambda f: row_count(f, "transactions", 2),
+        subject_rows=row_count(request.form, "subjects", 1),
+        tx_rows=row_count(request.form, "transactions", 2),
     ), status
 
 
@@ -92,6 +94,8 @@ def show(alert_id: str) -> Response | tuple[str, int] | str:
         transactions=[open_transaction(t) for t in alert.transactions],
         timeline=timeline(alert),
         related=related_alerts(alert, current_user),
+        linked_cases=cases_linked_to_alert(alert, current_user),
+        title_of=case_title,
         actions=allowed_actions(alert, current_user),
         colleagues=list(colleagues),
         fius=list(fius),

@@ -2,21 +2,37 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import ValidationError
+from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from coordination.alerts.queries import list_alerts
 from coordination.audit import record
 from coordination.cases.access import get_case_or_404
 from coordination.cases.operations.create_case import add_case_note, create_case
+from coordination.cases.operations.record_on_case import record_on_case
 from coordination.cases.queries import case_notes, case_summary, case_title, linked_cases, list_cases
 from coordination.cases.schemas import CaseIn
 from coordination.core.db import commit
 from coordination.core.errors import DomainError, problems_of
 from coordination.core.permissions import requires
+from coordination.policy import catalogue
+from coordination.subjects.forms import parties_from_form, row_count
+from coordination.subjects.schemas import PartiesIn
+from coordination.subjects.sealed import open_subject, open_transaction
+
+
+def _fieldsets(form: MultiDict, people: int, payments: int) -> dict[str, Any]:
+    return {
+        "cat": catalogue(),
+        "subject_rows": row_count(form, "subjects", people),
+        "tx_rows": row_count(form, "transactions", payments),
+    }
 
 
 @requires("case.view")
@@ -35,20 +51,19 @@ def new() -> Response | tuple[str, int] | str:
                     "title": request.form.get("title", ""),
                     "summary": request.form.get("summary", ""),
                     "alert_ids": request.form.getlist("alert_ids"),
+                    **parties_from_form(request.form),
                 }
             )
             case = create_case(current_user, data)
             commit()
             flash(_("Case created."), "success")
             return redirect(url_for("cases.show", case_id=case.id))
-        except ValidationError as exc:
-            errors = problems_of(exc)
-        except DomainError as exc:
+        except (ValidationError, DomainError) as exc:
             errors = problems_of(exc)
         flash(_("The case was not created."), "error")
     candidates = list_alerts(current_user, None, 1).items if request.method == "GET" or errors else []
     return render_template(
-        "cases/new.html", form=request.form, errors=errors, alerts=candidates
+        "cases/new.html", form=request.form, errors=errors, alerts=candidates, **_fieldsets(request.form, 1, 1)
     ), 400 if errors else 200
 
 
@@ -65,6 +80,8 @@ def show(case_id: str) -> str:
         linked=linked_cases(case, current_user),
         title_of=case_title,
         notes=case_notes(case),
+        subjects=[open_subject(s) for s in case.subjects],
+        transactions=[open_transaction(t) for t in case.transactions],
     )
 
 
@@ -78,3 +95,27 @@ def add_note(case_id: str) -> Response:
     except DomainError as exc:
         flash(" ".join(problems_of(exc).values()), "error")
     return redirect(url_for("cases.show", case_id=case.id))
+
+
+@requires("case.create")
+def record_parties(case_id: str) -> Response | tuple[str, int] | str:
+    case = get_case_or_404(case_id, current_user)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            data = PartiesIn.model_validate(parties_from_form(request.form))
+            record_on_case(current_user, case, data.subjects, data.transactions)
+            commit()
+            flash(_("Recorded on the case."), "success")
+            return redirect(url_for("cases.show", case_id=case.id))
+        except (ValidationError, DomainError) as exc:
+            errors = problems_of(exc)
+        flash(_("Nothing was added to the case."), "error")
+    return render_template(
+        "cases/record.html",
+        case=case,
+        title=case_title(case),
+        form=request.form,
+        errors=errors,
+        **_fieldsets(request.form, 1, 1),
+    ), 400 if errors else 200

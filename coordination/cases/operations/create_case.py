@@ -1,4 +1,4 @@
-"""Build a case from alerts the creator can see, and keep its working notes."""
+"""Build a case from alerts the creator can see and people it learnt of itself; keep its notes."""
 
 from __future__ import annotations
 
@@ -12,10 +12,12 @@ from coordination.alerts.access import restrict_alerts
 from coordination.alerts.models import Alert
 from coordination.audit import record
 from coordination.cases.models import Case, CaseNote
+from coordination.cases.operations.record_on_case import add_to_case
 from coordination.cases.schemas import CaseIn
 from coordination.core.db import get_session
 from coordination.core.errors import ValidationFailed
 from coordination.core.sealing import seal_json
+from coordination.subjects.operations import catalogue_problems
 
 
 def create_case(actor: User, data: CaseIn) -> Case:
@@ -25,7 +27,7 @@ def create_case(actor: User, data: CaseIn) -> Case:
     }
     problems = {
         f"alert_ids.{i}": _l("No such alert, or not visible to you.") for i, a in enumerate(wanted) if a not in visible
-    }
+    } | catalogue_problems(data.subjects, data.transactions)
     if problems:
         raise ValidationFailed(_l("The case was not created."), problems)
     case = Case(id=uuid.uuid4(), organisation_id=actor.organisation_id, created_by_id=actor.id)
@@ -33,8 +35,13 @@ def create_case(actor: User, data: CaseIn) -> Case:
     case.summary_sealed = seal_json(data.summary, f"case:{case.id}:summary")
     case.alerts = [visible[a] for a in wanted]
     get_session().add(case)
-    get_session().flush()
-    record(actor, "case.create", case, {"alerts": [str(a) for a in wanted]})
+    add_to_case(case, data.subjects, data.transactions)
+    record(
+        actor,
+        "case.create",
+        case,
+        {"alerts": [str(a) for a in wanted], "subjects": len(data.subjects), "transactions": len(data.transactions)},
+    )
     return case
 
 

@@ -19,9 +19,9 @@ from coordination.core.permissions import requires
 from coordination.policy import redaction_policy
 from coordination.referrals.access import get_referral_or_404, is_recipient
 from coordination.referrals.forms import action_from_form, referral_from_form
-from coordination.referrals.operations.actions import act_on_referral, allowed_actions
+from coordination.referrals.operations.actions import act_on_referral, allowed_actions, referral_may_be_followed_up
 from coordination.referrals.operations.send import preview_referral, send_referral
-from coordination.referrals.queries import history, list_referrals, message_of, opened_projection
+from coordination.referrals.queries import follow_ups, history, list_referrals, message_of, opened_projection
 
 
 def _recipients() -> list[Organisation]:
@@ -60,7 +60,8 @@ def compose(case_id: str) -> Response | tuple[str, int] | str:
         "referrals/compose.html",
         case=case,
         title=case_title(case),
-        form=request.form,
+        # A follow-up link arrives with to_org, purpose and follows in the query string.
+        form=request.form if request.method == "POST" else request.args,
         errors=errors,
         preview=preview,
         recipients=_recipients(),
@@ -111,6 +112,8 @@ def show(referral_id: str) -> Response | tuple[str, int] | str:
         withheld=sent["withheld"],
         message=message_of(entries),
         entries=entries,
+        follow_ups=follow_ups(referral, current_user),
+        may_follow_up=referral_may_be_followed_up(referral, current_user),
         actions=allowed_actions(referral, current_user),
         errors=errors,
         classes=redaction_policy().classes,

@@ -19,7 +19,8 @@ class Referral(Base):
     What the recipient sees is the projection made and previewed at sending time, sealed as a
     snapshot (context `referral:<id>:projection`): later changes to the case or the policy do not
     change what was sent. Who sent it, from where and under which policy version is copied in,
-    as Primero's transitions do.
+    as Primero's transitions do. A follow-up (the answer to a recipient's request for more
+    information, possibly for a wider purpose) points at the referral it follows.
     """
 
     __tablename__ = "referrals"
@@ -32,6 +33,7 @@ class Referral(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
+    follows_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("referrals.id"), index=True)
     from_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     to_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     purpose: Mapped[str] = mapped_column(String(20))
@@ -46,6 +48,7 @@ class Referral(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     case: Mapped[Case] = relationship()
+    follows: Mapped[Referral | None] = relationship(remote_side=[id], foreign_keys=[follows_id])
     from_org: Mapped[Organisation] = relationship(foreign_keys=[from_org_id], lazy="joined")
     to_org: Mapped[Organisation] = relationship(foreign_keys=[to_org_id], lazy="joined")
 

@@ -1,4 +1,5 @@
-"""The recipient's actions (accept, decline, request_info, update, close) and the sender's revoke.
+"""The recipient's actions (accept, decline, request_info, update, close) and the sender's
+reply and revoke.
 
 sent -> accepted -> closed; sent -> declined; anything but revoked -> revoked (by the sender).
 After decline or revoke the recipient can no longer open the referral; after close it keeps its
@@ -37,6 +38,8 @@ RULES = {
     "update": Rule("recipient", frozenset({"accepted"}), None, "text"),
     "close": Rule("recipient", frozenset({"accepted"}), "closed", None),
     "revoke": Rule("sender", frozenset({"sent", "accepted", "declined", "closed"}), "revoked", "reason"),
+    # An answer in words to a request for information (a wider answer is a follow-up referral).
+    "reply": Rule("sender", frozenset({"sent", "accepted"}), None, "text"),
 }
 
 
@@ -48,6 +51,17 @@ def _may(referral: Referral, user: User, rule: Rule) -> bool:
         is_sender(referral, user)
         and can(user, "referral.send")
         and (referral.sender_id == user.id or user.role in ("supervisor", "org_admin"))
+    )
+
+
+def referral_may_be_followed_up(referral: Referral, user: User) -> bool:
+    """Whether the user may send a follow-up referral: the sending organisation's referrers,
+    while the case is theirs and the recipient still holds the first referral."""
+    return (
+        is_sender(referral, user)
+        and can(user, "referral.send")
+        and referral.case.organisation_id == user.organisation_id
+        and referral.status in ("sent", "accepted")
     )
 
 

@@ -42,6 +42,8 @@ def _check(actor: User, case: Case, data: ReferralIn) -> Organisation:
             _l("The referral was not sent."),
             {"purpose": _l("The redaction policy does not allow this purpose for this recipient.")},
         )
+    if data.follows is not None:
+        _followed(actor, case, data.follows, recipient)
     if data.purpose == "victim_support" and data.consent is None:
         raise ValidationFailed(
             _l("The referral was not sent."),
@@ -52,6 +54,22 @@ def _check(actor: User, case: Case, data: ReferralIn) -> Organisation:
             },
         )
     return recipient
+
+
+def _followed(actor: User, case: Case, follows: uuid.UUID, recipient: Organisation) -> Referral:
+    """The referral being followed up: of this case, sent by the actor's organisation, to the
+    same recipient (a follow-up answers that recipient; anyone else gets a referral of its own)."""
+    original = get_session().get(Referral, follows)
+    if original is None or original.case_id != case.id or original.from_org_id != actor.organisation_id:
+        raise ValidationFailed(
+            _l("The referral was not sent."), {"follows": _l("No referral of this case sent by your organisation.")}
+        )
+    if original.to_org_id != recipient.id:
+        raise ValidationFailed(
+            _l("The referral was not sent."),
+            {"to_org": _l("A follow-up goes to the organisation the first referral was sent to.")},
+        )
+    return original
 
 
 def preview_referral(actor: User, case: Case, data: ReferralIn) -> tuple[Organisation, Projection]:
@@ -73,6 +91,7 @@ def send_referral(actor: User, case: Case, data: ReferralIn) -> Referral:
         sender_email=actor.email,
         sender_org_name=actor.organisation.name,
         consent=data.consent.model_dump(mode="json") if data.consent else None,
+        follows_id=data.follows,
     )
     referral.projection_sealed = seal_json(
         {"case": projection.case, "withheld": projection.withheld}, f"referral:{referral.id}:projection"
@@ -90,7 +109,12 @@ def send_referral(actor: User, case: Case, data: ReferralIn) -> Referral:
     }
     if projection.message:
         detail["message_note"] = add_note(referral, actor, projection.message)
+    if data.follows is not None:
+        detail["follows"] = str(data.follows)
     record(actor, "referral.send", referral, detail)
+    if referral.follows is not None:  # the first referral's history shows that it was answered
+        follow_up = {"follow_up": str(referral.id), "purpose": data.purpose}
+        record(actor, "referral.follow_up", referral.follows, follow_up)
     return referral
 
 
