@@ -9,7 +9,7 @@ from sqlalchemy import func, select, text
 
 from coordination.core.db import get_session
 from coordination.referrals.models import Referral
-from tests.conftest import bearer
+from tests.conftest import bearer, sign_in
 from tests.test_alerts_api import ALERT
 
 
@@ -175,3 +175,42 @@ def test_ngo_sees_only_the_contact_route_named_in_the_consent(client, world):
         "subjects"
     ][0]
     assert "phone" not in victim
+
+
+def test_a_request_for_information_is_answered_by_a_reply_and_a_wider_follow_up(app, client, world):
+    police = world["police"]
+    first = refer(client, world, police, "information").get_json()["id"]
+    asked = act(client, police, first, action="request_info", text="Mohon nomor rekening terduga untuk penyidikan")
+    assert asked.status_code == 200
+    # The sender sees the request and answers in words ...
+    history = client.get(f"/api/v1/referrals/{first}/timeline", headers=bearer(world["analyst"])).get_json()
+    assert any(e["detail"].get("text", "").startswith("Mohon nomor rekening") for e in history["timeline"])
+    assert act(client, police, first, action="reply", text="x").status_code == 403  # the sender's action only
+    replied = act(client, world["analyst"], first, action="reply", text="Kami kirim rujukan penyidikan.")
+    assert replied.status_code == 200
+    # ... and with a wider referral, which only goes to the organisation that asked.
+    elsewhere = refer(client, world, world["ngo"], "information", follows=first)
+    assert elsewhere.status_code == 400 and "to_org" in elsewhere.get_json()["error"]["fields"]
+    unknown = refer(client, world, police, "investigation", follows=world["case"])  # not a referral id
+    assert unknown.status_code == 400 and "follows" in unknown.get_json()["error"]["fields"]
+    count = get_session().scalar(select(func.count(Referral.id)))
+    wider = refer(client, world, police, "investigation", follows=first)
+    assert wider.status_code == 201, wider.get_json()
+    assert get_session().scalar(select(func.count(Referral.id))) == count + 1
+    second = client.get(f"/api/v1/referrals/{wider.get_json()['id']}", headers=bearer(police)).get_json()
+    assert second["follows"] == first and second["purpose"] == "investigation"
+    assert second["case"]["alerts"][0]["subjects"][1]["accounts"][0]["identifier"] == "1234-5678-90"
+    original = client.get(f"/api/v1/referrals/{first}", headers=bearer(police)).get_json()
+    assert original["follow_ups"] == [second["id"]]
+    # The first referral stays as it was sent: a pseudonym where the follow-up carries the number.
+    assert original["case"]["alerts"][0]["subjects"][1]["accounts"][0]["identifier"].startswith("ACC-")
+    actions = [
+        e["action"]
+        for e in client.get(f"/api/v1/referrals/{first}/timeline", headers=bearer(police)).get_json()["timeline"]
+    ]
+    assert actions[-3:] == ["request_info", "reply", "follow_up"]
+    # Pages: the sender is offered the follow-up; the recipient sees the link between the two.
+    sender_page = sign_in(app.test_client(), world["analyst"]).get(f"/referrals/{first}").get_data(as_text=True)
+    assert 'data-testid="follow-up"' in sender_page and f"follows={first}" in sender_page
+    police_page = sign_in(app.test_client(), police).get(f"/referrals/{second['id']}").get_data(as_text=True)
+    assert 'data-testid="follows"' in police_page and 'data-testid="follow-up"' not in police_page

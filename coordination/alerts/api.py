@@ -14,6 +14,7 @@ from coordination.alerts.sealed import open_narrative
 from coordination.api.registry import api_endpoint
 from coordination.audit import record
 from coordination.audit.schemas import Timeline
+from coordination.cases.queries import cases_linked_to_alert
 from coordination.core.db import commit
 from coordination.subjects.sealed import open_subject, open_transaction
 
@@ -46,6 +47,7 @@ def full(alert: Alert) -> s.AlertOut:
         subjects=[open_subject(subject).out() for subject in alert.subjects],
         transactions=[open_transaction(tx).out() for tx in alert.transactions],
         related_alerts=[other.id for other, _kinds in related_alerts(alert, current_user)],
+        linked_cases=[case.id for case, _kinds in cases_linked_to_alert(alert, current_user)],
     )
 
 

@@ -60,6 +60,10 @@ class AlertOut(AlertSummary):
     subjects: list[SubjectOut]
     transactions: list[TransactionOut]
     related_alerts: list[uuid.UUID] = Field(description="Alerts visible to the caller sharing an identifier")
+    linked_cases: list[uuid.UUID] = Field(
+        default_factory=list,
+        description="The caller's cases, not holding this alert, that share an identifier with it",
+    )
 
 
 class AlertList(BaseModel):

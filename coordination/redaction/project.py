@@ -115,20 +115,22 @@ class _Projector:
         if value is None or value == "" or value == []:
             return
         treatment, cls = self.treatment(name, role, own)
-        result = self.apply(treatment, name, value, label)
+        result = self.apply(treatment, name, value, label, role)
         if result is None:
             self.withheld[cls or "unclassified"] += 1
         else:
             out[key] = _plain(result)
 
-    def apply(self, treatment: str, name: str, value: Any, label: str | None) -> Any:
+    def apply(self, treatment: str, name: str, value: Any, label: str | None, role: str | None) -> Any:
         kind = name.split(".", 1)[1]
         if treatment == "full":
             return value
         if treatment == "withheld":
             return None
         if treatment == "consented":
-            return value if kind == self.contact_route else None
+            # The consent (the victim's or a guardian's) opens one route to the victim, not to
+            # anyone else in the case: a reporter's or account holder's contact stays withheld.
+            return value if kind == self.contact_route and role == "victim" else None
         if kind in ("title", "summary", "narrative", "note", "message"):
             return scrub(value, self.names, self.identifiers)
         if isinstance(value, datetime):

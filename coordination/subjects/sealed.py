@@ -7,7 +7,7 @@ subjects; they are kept because every stored row was sealed under them.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from coordination.core.sealing import open_json
@@ -90,7 +90,7 @@ def open_transaction(tx: Transaction) -> OpenTransaction:
     details = open_json(tx.details_sealed, transaction_context(tx))
     return OpenTransaction(
         tx_id=tx.tx_id,
-        timestamp=tx.occurred_at,
+        timestamp=tx.occurred_at.astimezone(UTC),  # as stored: the same on creation and on reading
         amount=Decimal(tx.amount).quantize(Decimal("0.01")),  # SQLite drops trailing zeros
         currency=tx.currency,
         channel=tx.channel,
