@@ -64,6 +64,7 @@ def main() -> None:
     from coordination.accounts.models import User
     from coordination.accounts.operations.sessions import start_session
     from coordination.accounts.operations.tokens import create_api_token
+    from coordination.cases.contents import open_case_contents
     from coordination.redaction import project_case_for
 
     parser = argparse.ArgumentParser()
@@ -98,6 +99,14 @@ def main() -> None:
 
         return run
 
+    def load():  # type: ignore[no-untyped-def]
+        def run() -> None:
+            with app.app_context():
+                case = get_session().scalar(select(Case).where(Case.id == rnd.choice(case_ids)))
+                open_case_contents(case)
+
+        return run
+
     cases = {
         "GET /healthz (baseline)": lambda: api.get("/healthz"),
         "GET /alerts (PPATK inbox page, 50 rows)": lambda: web.get("/alerts"),
@@ -105,6 +114,7 @@ def main() -> None:
         "GET /api/v1/referrals?box=inbox (police)": lambda: api.get("/api/v1/referrals?box=inbox", headers=police),
         "project_case_for police/investigation": project(police_org, "investigation"),
         "project_case_for ngo/victim_support": project(ngo_org, "victim_support"),
+        "open_case_contents (loading alone)": load(),
     }
     for fn in cases.values():
         for _ in range(10):

@@ -131,6 +131,10 @@ def generate(n_alerts: int, n_cases: int, n_referrals: int, pjks: int = 50, seed
                 rows.clear()
             commit()
     cases, links = [], []
+    own_subjects: list[dict] = []
+    own_accounts: list[dict] = []
+    own_txs: list[dict] = []
+    own_digests: list[dict] = []
     case_ids = []
     for i in range(n_cases):
         case_id = uuid.uuid4()
@@ -148,10 +152,20 @@ def generate(n_alerts: int, n_cases: int, n_referrals: int, pjks: int = 50, seed
         )
         for alert_id in rnd.sample(escalated, k=min(3, len(escalated))):
             links.append({"case_id": case_id, "alert_id": alert_id})
+        if i % 5 == 0:  # one case in five also records a person and a payment of its own
+            own_people(rnd, case_id, now, own_subjects, own_accounts, own_txs, own_digests)
     for start in range(0, len(cases), 5000):
         session.execute(insert(Case), cases[start : start + 5000])
     for start in range(0, len(links), 10000):
         session.execute(insert(case_alerts), links[start : start + 10000])
+    for model, rows in (
+        (Subject, own_subjects),
+        (SubjectAccount, own_accounts),
+        (Transaction, own_txs),
+        (IdentifierDigest, own_digests),
+    ):
+        for start in range(0, len(rows), 5000):
+            session.execute(insert(model), rows[start : start + 5000])
     commit()
     referrals = []
     for i in range(n_referrals):
@@ -178,6 +192,51 @@ def generate(n_alerts: int, n_cases: int, n_referrals: int, pjks: int = 50, seed
             referrals.clear()
     commit()
     return {"analyst": analyst, "fiu": fiu, "others": others, "banks": banks, "case_ids": case_ids}
+
+
+def own_people(rnd, case_id, now, subjects, accounts, txs, digests) -> None:  # type: ignore[no-untyped-def]
+    """A victim and a payment recorded on the case itself, as an NGO records a complaint."""
+    subject_id, account_id, tx_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    identifier = f"08{rnd.randrange(10**9, 10**10)}"
+    personal = {"name": f"{rnd.choice(FIRST)} {rnd.choice(LAST)}", "phone": identifier, "birth_date": "2011-04-02"}
+    subjects.append(
+        {
+            "id": subject_id,
+            "alert_id": None,
+            "case_id": case_id,
+            "position": 0,
+            "role": "victim",
+            "gender": "female",
+            "province": "jawa_timur",
+            "personal_sealed": seal_json(personal, f"alert-subject:{subject_id}"),
+        }
+    )
+    accounts.append(
+        {
+            "id": account_id,
+            "subject_id": subject_id,
+            "position": 0,
+            "type": "e_wallet",
+            "provider": "Bench",
+            "identifier_sealed": seal_json(identifier, f"subject-account:{account_id}"),
+        }
+    )
+    txs.append(
+        {
+            "id": tx_id,
+            "alert_id": None,
+            "case_id": case_id,
+            "position": 0,
+            "tx_id": f"C-{case_id.hex[:8]}",
+            "occurred_at": now - timedelta(hours=rnd.randrange(1, 5000)),
+            "amount": Decimal(rnd.randrange(10_000, 500_000)),
+            "currency": "IDR",
+            "channel": "pulsa",
+            "details_sealed": seal_json({"to_account": identifier, "note": "jajan"}, f"alert-transaction:{tx_id}"),
+        }
+    )
+    for kind in ("account", "phone"):
+        digests.append({"kind": kind, "digest": digest(kind, identifier), "alert_id": None, "case_id": case_id})
 
 
 def main() -> None:

@@ -10,22 +10,16 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
 from coordination.accounts.models import Organisation
-from coordination.alerts.models import Alert
-from coordination.alerts.sealed import open_narrative
-from coordination.cases.models import Case, case_alerts
+from coordination.cases.contents import open_case_contents
+from coordination.cases.models import Case
 from coordination.cases.queries import case_summary, case_title
 from coordination.core.context import keyring
-from coordination.core.db import get_session
 from coordination.identifiers.normalise import normalise
 from coordination.policy import redaction_policy
 from coordination.policy.redaction import RedactionPolicy
-from coordination.redaction.scrub import scrub
-from coordination.subjects.models import Subject, Transaction
-from coordination.subjects.sealed import OpenSubject, OpenTransaction, open_subject, open_transaction
+from coordination.redaction.scrub import Scrubber
+from coordination.subjects.sealed import OpenSubject, OpenTransaction
 
 ROLE_LABELS = {
     "victim": "Korban",
@@ -73,6 +67,7 @@ class _Projector:
         self.withheld: Counter[str] = Counter()
         self.names: dict[str, str] = {}
         self.identifiers: dict[str, str] = {}
+        self.scrubber: Scrubber | None = None
         self.key = keyring().derive(f"pseudonym:{recipient.id}")
 
     def learn(self, subject: OpenSubject, counters: Counter[str]) -> str:
@@ -132,7 +127,9 @@ class _Projector:
             # anyone else in the case: a reporter's or account holder's contact stays withheld.
             return value if kind == self.contact_route and role == "victim" else None
         if kind in ("title", "summary", "narrative", "note", "message"):
-            return scrub(value, self.names, self.identifiers)
+            if self.scrubber is None:  # every person is learnt before the first free text
+                self.scrubber = Scrubber(self.names, self.identifiers)
+            return self.scrubber(value)
         if isinstance(value, datetime):
             return value.date().isoformat()
         if isinstance(value, Decimal):
@@ -158,62 +155,35 @@ def project_case_for(
     """What `recipient` may see of `case` for `purpose`; `message` is the sender's covering note,
     treated as free text like any other."""
     policy = redaction_policy()
-    alerts, own_subjects, own_transactions = _load_graph(case)
+    contents = open_case_contents(case)
     p = _Projector(recipient, purpose, policy, contact_route)
-    opened = [(alert, [open_subject(s) for s in alert.subjects]) for alert in alerts]
-    case_subjects = [open_subject(s) for s in own_subjects]
     # Labels and scrub lists first, over everyone in the case: free text may name anyone.
     counters: Counter[str] = Counter()
-    labels = [[p.learn(subject, counters) for subject in subjects] for _alert, subjects in opened]
-    case_labels = [p.learn(subject, counters) for subject in case_subjects]
+    labels = [[p.learn(subject, counters) for subject in alert.subjects] for alert in contents.alerts]
+    case_labels = [p.learn(subject, counters) for subject in contents.subjects]
     out: dict[str, Any] = {"id": str(case.id)}
     p.put(out, "title", "case.title", case_title(case))
     p.put(out, "summary", "case.summary", case_summary(case))
     out["alerts"] = []
-    for (alert, subjects), row_labels in zip(opened, labels, strict=True):
+    for alert, row_labels in zip(contents.alerts, labels, strict=True):
         own = recipient.kind == "pjk" and alert.organisation_id == recipient.id
         projected: dict[str, Any] = {}
         p.put(projected, "reference", "alert.reference", alert.reference, own=own)
-        p.put(projected, "pjk", "alert.pjk", {"name": alert.organisation.name, "kind": alert.organisation.kind})
+        p.put(projected, "pjk", "alert.pjk", {"name": alert.organisation_name, "kind": alert.organisation_kind})
         p.put(projected, "typologies", "alert.typologies", alert.typologies)
         p.put(projected, "indicators", "alert.indicators", alert.indicators)
-        p.put(projected, "narrative", "alert.narrative", open_narrative(alert))
-        projected["subjects"] = [_subject(p, s, label, own) for s, label in zip(subjects, row_labels, strict=True)]
-        projected["transactions"] = [_transaction(p, open_transaction(tx), own) for tx in alert.transactions]
+        p.put(projected, "narrative", "alert.narrative", alert.narrative)
+        projected["subjects"] = [
+            _subject(p, s, label, own) for s, label in zip(alert.subjects, row_labels, strict=True)
+        ]
+        projected["transactions"] = [_transaction(p, tx, own) for tx in alert.transactions]
         out["alerts"].append(projected)
     # The case's own people and payments: recorded by the case owner, never a PJK's own customers.
-    out["subjects"] = [_subject(p, s, label, False) for s, label in zip(case_subjects, case_labels, strict=True)]
-    out["transactions"] = [_transaction(p, open_transaction(tx), False) for tx in own_transactions]
+    out["subjects"] = [_subject(p, s, label, False) for s, label in zip(contents.subjects, case_labels, strict=True)]
+    out["transactions"] = [_transaction(p, tx, False) for tx in contents.transactions]
     note: dict[str, Any] = {}
     p.put(note, "message", "referral.message", message)
     return Projection(purpose, policy.version, out, dict(p.withheld), note.get("message", ""))
-
-
-def _load_graph(case: Case) -> tuple[list[Alert], list[Subject], list[Transaction]]:
-    """The case's alerts with their people, accounts and payments, and the case's own, in a
-    fixed number of queries rather than one per collection (the projection reads all of them)."""
-    session = get_session()
-    alerts = list(
-        session.scalars(
-            select(Alert)
-            .join(case_alerts, case_alerts.c.alert_id == Alert.id)
-            .where(case_alerts.c.case_id == case.id)
-            .order_by(Alert.created_at, Alert.id)
-            .options(selectinload(Alert.subjects).selectinload(Subject.accounts), selectinload(Alert.transactions))
-        )
-    )
-    subjects = list(
-        session.scalars(
-            select(Subject)
-            .where(Subject.case_id == case.id)
-            .order_by(Subject.position)
-            .options(selectinload(Subject.accounts))
-        )
-    )
-    transactions = list(
-        session.scalars(select(Transaction).where(Transaction.case_id == case.id).order_by(Transaction.position))
-    )
-    return alerts, subjects, transactions
 
 
 def _subject(p: _Projector, s: OpenSubject, label: str, own: bool) -> dict[str, Any]:

@@ -42,11 +42,11 @@ def build_subject(item: SubjectIn, position: int, identifiers: Identifiers) -> S
     personal = item.model_dump(include={"name", "nik", "phone", "email", "address"}, exclude_none=True)
     if item.birth_date:
         personal["birth_date"] = item.birth_date.isoformat()
-    subject.personal_sealed = seal_json(personal, sealed.subject_context(subject))
+    subject.personal_sealed = seal_json(personal, sealed.subject_context(subject.id))
     identifiers.update((kind, personal[kind]) for kind in ("nik", "phone", "email") if personal.get(kind))
     for number, acc in enumerate(item.accounts):
         account = SubjectAccount(id=uuid.uuid4(), position=number, type=acc.type, provider=acc.provider)
-        account.identifier_sealed = seal_json(acc.identifier, sealed.account_context(account))
+        account.identifier_sealed = seal_json(acc.identifier, sealed.account_context(account.id))
         identifiers.add(("account", acc.identifier))
         subject.accounts.append(account)
     return subject
@@ -63,6 +63,6 @@ def build_transaction(item: TransactionIn, position: int, identifiers: Identifie
         channel=item.channel,
     )
     details = item.model_dump(include={"from_account", "to_account", "note"}, exclude_none=True)
-    tx.details_sealed = seal_json(details, sealed.transaction_context(tx))
+    tx.details_sealed = seal_json(details, sealed.transaction_context(tx.id))
     identifiers.update(("account", details[k]) for k in ("from_account", "to_account") if details.get(k))
     return tx

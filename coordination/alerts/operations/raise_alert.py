@@ -53,7 +53,7 @@ def raise_alert(actor: User, data: AlertIn) -> Alert:
         indicators=list(dict.fromkeys(data.indicators)),
         created_by_id=actor.id,
     )
-    alert.narrative_sealed = seal_json(data.narrative, sealed.narrative_context(alert))
+    alert.narrative_sealed = seal_json(data.narrative, sealed.narrative_context(alert.id))
     identifiers: Identifiers = set()
     alert.subjects = [build_subject(item, i, identifiers) for i, item in enumerate(data.subjects)]
     alert.transactions = [build_transaction(item, i, identifiers) for i, item in enumerate(data.transactions)]
