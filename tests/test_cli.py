@@ -79,7 +79,12 @@ def test_seed_demo_seeds_every_kind_and_role_once(runner):
     from coordination.referrals.models import Referral
 
     assert get_session().scalar(select(func.count(Alert.id))) == 2
-    assert {r.purpose for r in get_session().scalars(select(Referral))} == {"investigation", "victim_support"}
+    referrals = get_session().scalars(select(Referral)).all()
+    assert {(r.from_org.kind, r.to_org.kind, r.purpose) for r in referrals} == {
+        ("fiu", "police", "investigation"),
+        ("fiu", "ngo", "victim_support"),
+        ("ngo", "service", "victim_support"),  # the NGO's own case, from a hotline complaint
+    }
     again = runner.invoke(args=["seed-demo"])
     assert again.exit_code == 0 and "already" in again.output
     assert len(get_session().scalars(select(User)).all()) == len(users)

@@ -15,8 +15,9 @@ from coordination.alerts.schemas import AlertAction, AlertIn
 from coordination.cases.operations.create_case import create_case
 from coordination.cases.schemas import CaseIn
 from coordination.core.db import get_session
+from coordination.referrals.operations.actions import act_on_referral
 from coordination.referrals.operations.send import send_referral
-from coordination.referrals.schemas import ReferralIn
+from coordination.referrals.schemas import ReferralAction, ReferralIn
 
 GROOMING = {
     "reference": "DEMO-STR-0001",
@@ -92,6 +93,41 @@ SEXTORTION = {
 }
 
 
+# An ECPAT hotline complaint (DOMAIN.md typology 4, sextortion), recorded on the NGO's own case.
+COMPLAINT = {
+    "title": "Pengaduan hotline: pemerasan video (demo)",
+    "summary": "Ibu Rina Wati melapor: anaknya Wulan Sari diperas lewat e-wallet setelah video call.",
+    "subjects": [
+        {
+            "role": "victim",
+            "name": "Wulan Sari",
+            "birth_date": "2012-02-10",
+            "gender": "female",
+            "phone": "0813-1111-2222",
+            "address": "Jl. Kenanga 3, Semarang",
+            "province": "jawa_tengah",
+        },
+        {"role": "reporter", "name": "Rina Wati", "phone": "0857-4444-5555"},
+        {
+            "role": "suspect",
+            "name": "Akun Mawar99",
+            "accounts": [{"type": "e_wallet", "provider": "DompetKita", "identifier": "089912345678"}],
+        },
+    ],
+    "transactions": [
+        {
+            "tx_id": "BUKTI-1",
+            "timestamp": "2026-09-01T20:05:00+07:00",
+            "amount": "300000",
+            "channel": "e_wallet",
+            "from_account": "081311112222",
+            "to_account": "089912345678",
+            "note": "denda biar video ga disebar",
+        }
+    ],
+}
+
+
 def _user(email: str) -> User:
     return get_session().scalar(select(User).where(User.email == email))
 
@@ -138,4 +174,36 @@ def seed_demo_cases(domain: str) -> None:
                 },
             }
         ),
+    )
+    seed_ngo_complaint(domain)
+
+
+def seed_ngo_complaint(domain: str) -> None:
+    """ECPAT builds a case from a complaint and refers it to the service unit, which accepts it
+    and asks for more: the NGO's outbox shows a request waiting for a reply or a follow-up."""
+    ngo_member = _user(f"member@ngo.{domain}")
+    service_member = _user(f"member@service.{domain}")
+    case = create_case(ngo_member, CaseIn.model_validate(COMPLAINT))
+    referral = send_referral(
+        ngo_member,
+        case,
+        ReferralIn.model_validate(
+            {
+                "to_org": service_member.organisation_id,
+                "purpose": "victim_support",
+                "message": "Mohon pendampingan psikologis untuk Wulan Sari; hubungi lewat telepon.",
+                "consent": {
+                    "given_by": "guardian",
+                    "method": "persetujuan lisan lewat hotline, dicatat",
+                    "at": "2026-09-02T10:00:00+07:00",
+                    "contact_route": "phone",
+                },
+            }
+        ),
+    )
+    act_on_referral(service_member, referral, ReferralAction(action="accept"))
+    act_on_referral(
+        service_member,
+        referral,
+        ReferralAction(action="request_info", text="Mohon alamat korban untuk kunjungan rumah."),
     )
