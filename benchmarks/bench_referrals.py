@@ -76,6 +76,9 @@ def main() -> None:
         start = time.perf_counter()
         world = generate(int(100_000 * args.scale), int(20_000 * args.scale), int(50_000 * args.scale))
         seeded = time.perf_counter() - start
+        # Production databases keep statistics current (autovacuum); a bulk load leaves them stale.
+        get_session().execute(text("ANALYZE"))
+        commit()
         analyst = world["analyst"]
         police_user = User(email="police.bench@bench.example.id", organisation=world["others"]["police"], role="member")
         get_session().add(police_user)

@@ -46,7 +46,10 @@ def newest_first(model: Any, query: Select, conditions: list[ColumnElement[bool]
     needs; only those candidates are sorted. The restriction in `query` still applies on top, so
     this can narrow the rows but never widen them. `model` needs `id` and `created_at`.
     """
-    page = max(1, page)
+    session = get_session()
+    total = session.scalar(query.with_only_columns(func.count()).order_by(None)) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, page), pages)
     branches = [
         select(model.id, model.created_at)
         .where(condition)
@@ -57,6 +60,15 @@ def newest_first(model: Any, query: Select, conditions: list[ColumnElement[bool]
         for condition in conditions or [false()]
     ]
     newest = (union(*branches) if len(branches) > 1 else branches[0]).subquery()
-    total = get_session().scalar(query.with_only_columns(func.count()).order_by(None)) or 0
-    narrowed = query.where(model.id.in_(select(newest.c.id))).order_by(model.created_at.desc(), model.id)
-    return paginate(narrowed, page, count=total)
+    # The page's ids first, then its rows: a plan that never depends on the planner guessing
+    # how many rows the visibility filter keeps (after a bulk load its statistics are stale).
+    ids = list(
+        session.scalars(
+            select(newest.c.id)
+            .order_by(newest.c.created_at.desc(), newest.c.id)
+            .offset((page - 1) * PAGE_SIZE)
+            .limit(PAGE_SIZE)
+        )
+    )
+    rows = session.scalars(query.where(model.id.in_(ids)).order_by(model.created_at.desc(), model.id))
+    return Page(list(rows), total, page, pages)
