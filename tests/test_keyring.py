@@ -58,3 +58,41 @@ def test_sealed_values_are_bound_to_their_context(tmp_path):
     other = FileKeyProvider(tmp_path / "other.json").create()
     with pytest.raises(InvalidTag):
         unseal(other, blob, "user:1:totp")
+
+
+def test_evidence_data_keys_are_wrapped_bound_to_their_record_and_survive_rotation(tmp_path):
+    import json
+    import secrets
+
+    from coordination.core.keys import unwrap_data_key, wrap_data_key
+
+    provider = FileKeyProvider(tmp_path / "keyring.json")
+    keyring = provider.create()
+    assert keyring.active_kek == "k1"
+    data_key = secrets.token_bytes(32)
+    kek_id, wrapped = wrap_data_key(keyring, data_key, "ev-1")
+    assert kek_id == "k1" and data_key not in wrapped
+    assert unwrap_data_key(keyring, kek_id, wrapped, "ev-1") == data_key
+    with pytest.raises(KeyringError, match="does not open"):
+        unwrap_data_key(keyring, kek_id, wrapped, "ev-2")  # copied onto another record
+
+    provider.save(keyring.with_new_kek())
+    rotated = provider.load()
+    assert rotated.active_kek == "k2" and set(rotated.keks) == {"k1", "k2"}
+    assert unwrap_data_key(rotated, "k1", wrapped, "ev-1") == data_key  # old wraps still open
+    assert wrap_data_key(rotated, data_key, "ev-1")[0] == "k2"
+    with pytest.raises(KeyringError, match="active"):
+        rotated.without_kek("k2")
+    retired = rotated.without_kek("k1")
+    with pytest.raises(KeyringError, match="no key-encryption key 'k1'"):
+        unwrap_data_key(retired, "k1", wrapped, "ev-1")
+
+    # A keyring written before evidence existed loads, and says how to get a first KEK.
+    document = json.loads((tmp_path / "keyring.json").read_text())
+    del document["keks"], document["active_kek"]
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(document))
+    old.chmod(0o600)
+    legacy = FileKeyProvider(old).load()
+    with pytest.raises(KeyringError, match="keys rotate"):
+        wrap_data_key(legacy, data_key, "ev-1")

@@ -4,7 +4,8 @@ The keyring lives outside the database (a JSON file of mode 0600 by default, beh
 `KeyProvider` interface so that a KMS or Vault transit can take its place). Nothing else in the
 code base touches a key: other modules call `seal`/`unseal` for small secrets kept in the
 database (TOTP seeds), `keyed_hash` for values looked up by hash (API tokens, session ids,
-recovery codes) and `flask_secret` for cookie signing.
+recovery codes), `flask_secret` for cookie signing, and `wrap_data_key`/`unwrap_data_key` for
+the per-file keys of evidence (wrapped by key-encryption keys, which rotate).
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ import json
 import os
 import secrets
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -37,6 +39,28 @@ class Keyring:
     root: bytes
     field_keys: dict[str, bytes]
     active_field_key: str
+    # Key-encryption keys for evidence data keys; older keyring files have none until
+    # `keys rotate` adds the first.
+    keks: dict[str, bytes] = field(default_factory=dict)
+    active_kek: str | None = None
+
+    def kek(self, key_id: str) -> bytes:
+        try:
+            return self.keks[key_id]
+        except KeyError:
+            raise KeyringError(f"keyring has no key-encryption key {key_id!r}") from None
+
+    def with_new_kek(self) -> Keyring:
+        """A copy with a fresh key-encryption key, made the active one."""
+        number = 1 + max((int(k[1:]) for k in self.keks if k[1:].isdigit()), default=0)
+        key_id = f"k{number}"
+        return replace(self, keks={**self.keks, key_id: secrets.token_bytes(32)}, active_kek=key_id)
+
+    def without_kek(self, key_id: str) -> Keyring:
+        if key_id == self.active_kek:
+            raise KeyringError(f"{key_id} is the active key-encryption key; rotate first")
+        self.kek(key_id)
+        return replace(self, keks={k: v for k, v in self.keks.items() if k != key_id})
 
     def derive(self, purpose: str) -> bytes:
         """A 32-byte key for one purpose, so that no two uses ever share key material."""
@@ -55,6 +79,8 @@ class KeyProvider(Protocol):
     def exists(self) -> bool: ...
 
     def create(self) -> Keyring: ...
+
+    def save(self, keyring: Keyring) -> None: ...
 
 
 def _b64(data: bytes) -> str:
@@ -96,14 +122,19 @@ class FileKeyProvider:
             raise KeyringError(f"keyring file {self.path} is not a {FORMAT} file")
         try:
             field_keys = {str(k): _unb64(v, f"field key {k}") for k, v in dict(data["field_keys"]).items()}
+            keks = {str(k): _unb64(v, f"key-encryption key {k}") for k, v in dict(data.get("keks", {})).items()}
             keyring = Keyring(
                 root=_unb64(data["root"], "root key"),
                 field_keys=field_keys,
                 active_field_key=str(data["active_field_key"]),
+                keks=keks,
+                active_kek=data.get("active_kek"),
             )
         except KeyError as exc:
             raise KeyringError(f"keyring file {self.path} lacks {exc.args[0]!r}") from None
         keyring.field_key(keyring.active_field_key)
+        if keyring.active_kek is not None:
+            keyring.kek(keyring.active_kek)
         return keyring
 
     def create(self) -> Keyring:
@@ -111,15 +142,20 @@ class FileKeyProvider:
             root=secrets.token_bytes(32),
             field_keys={"f1": secrets.token_bytes(32)},
             active_field_key="f1",
-        )
+        ).with_new_kek()
+        self.save(keyring)
+        return keyring
+
+    def save(self, keyring: Keyring) -> None:
         document = {
             "format": FORMAT,
             "root": _b64(keyring.root),
             "field_keys": {k: _b64(v) for k, v in keyring.field_keys.items()},
             "active_field_key": keyring.active_field_key,
+            "keks": {k: _b64(v) for k, v in keyring.keks.items()},
+            "active_kek": keyring.active_kek,
         }
         write_private_file(self.path, json.dumps(document, indent=2).encode())
-        return keyring
 
 
 def write_private_file(path: Path, content: bytes) -> None:
@@ -164,6 +200,26 @@ def unseal(keyring: Keyring, blob: bytes, context: str) -> bytes:
     nonce = blob[2 + id_len : 14 + id_len]
     ciphertext = blob[14 + id_len :]
     return AESGCM(keyring.field_key(key_id)).decrypt(nonce, ciphertext, context.encode())
+
+
+def _data_key_aad(evidence_id: str) -> bytes:
+    return f"simpul-evidence-key/1:{evidence_id}".encode()
+
+
+def wrap_data_key(keyring: Keyring, data_key: bytes, evidence_id: str) -> tuple[str, bytes]:
+    """(KEK id, nonce | ciphertext | tag). Bound to the evidence id: moved, it does not open."""
+    if keyring.active_kek is None:
+        raise KeyringError("the keyring has no key-encryption key: run `flask --app app keys rotate` once")
+    nonce = secrets.token_bytes(12)
+    wrapped = AESGCM(keyring.kek(keyring.active_kek)).encrypt(nonce, data_key, _data_key_aad(evidence_id))
+    return keyring.active_kek, nonce + wrapped
+
+
+def unwrap_data_key(keyring: Keyring, kek_id: str, wrapped: bytes, evidence_id: str) -> bytes:
+    try:
+        return AESGCM(keyring.kek(kek_id)).decrypt(wrapped[:12], wrapped[12:], _data_key_aad(evidence_id))
+    except InvalidTag:
+        raise KeyringError(f"the data key of evidence {evidence_id} does not open under {kek_id}") from None
 
 
 def keyed_hash(keyring: Keyring, purpose: str, value: str) -> str:
