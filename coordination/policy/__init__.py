@@ -8,6 +8,7 @@ from flask import current_app
 
 from coordination.core.permissions import ORG_KINDS, PERMISSIONS, ROLES
 from coordination.policy.catalogue import Catalogue, load_catalogue
+from coordination.policy.evidence import EvidencePolicy, load_evidence_policy
 from coordination.policy.redaction import RedactionPolicy, load_redaction_policy
 from coordination.policy.roles import RolePolicy, load_role_policy
 
@@ -23,6 +24,9 @@ def load_policies(policies_dir: Path) -> dict[str, object]:
         ),
         "catalogue": load_catalogue(policies_dir / "catalogue.yaml", policies_dir / "red_flags.yaml"),
         "redaction": load_redaction_policy(policies_dir / "redaction.yaml", known_kinds=ORG_KINDS),
+        "evidence": load_evidence_policy(
+            policies_dir / "evidence.yaml", known_kinds=ORG_KINDS, known_permissions=PERMISSIONS
+        ),
     }
 
 
@@ -36,3 +40,7 @@ def catalogue() -> Catalogue:
 
 def redaction_policy() -> RedactionPolicy:
     return current_app.extensions["simpul.policies"]["redaction"]
+
+
+def evidence_policy() -> EvidencePolicy:
+    return current_app.extensions["simpul.policies"]["evidence"]
