@@ -19,6 +19,7 @@ from coordination.core.extensions import babel, csrf, limiter
 from coordination.core.i18n import select_locale
 from coordination.core.templating import init_templating
 from coordination.core.web import harden, register_error_handlers
+from coordination.evidence.storage import LocalStore
 from coordination.policy import load_policies
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -72,6 +73,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.extensions["simpul.policies"] = policies
     app.extensions["simpul.keyring"] = keyring
     app.extensions["simpul.db"] = database
+    app.extensions["simpul.evidence_store"] = LocalStore(config.evidence_dir)
     app.teardown_appcontext(close_session)
 
     from coordination.accounts.identity import init_identity
@@ -98,9 +100,10 @@ def _register_blueprints(app: Flask) -> None:
     from coordination.audit.blueprint import bp as audit_bp
     from coordination.cases.blueprint import bp as cases_bp
     from coordination.dashboard.blueprint import bp as dashboard_bp
+    from coordination.evidence.blueprint import bp as evidence_bp
     from coordination.referrals.blueprint import bp as referrals_bp
 
-    for bp in (accounts_bp, dashboard_bp, alerts_bp, cases_bp, referrals_bp, audit_bp):
+    for bp in (accounts_bp, dashboard_bp, alerts_bp, cases_bp, referrals_bp, evidence_bp, audit_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # the API checks CSRF itself for cookie sessions; tokens need none
     app.register_blueprint(api_bp)

@@ -30,6 +30,8 @@ class Config:
     # suite, which creates hundreds of users and must not spend minutes hashing.
     password_hash_profile: str = "standard"  # noqa: S105
     max_request_bytes: int = 2 * 1024 * 1024
+    # Evidence uploads stream to encrypted storage; this bounds one file.
+    evidence_max_bytes: int = 200 * 1024 * 1024
     default_locale: str = "id"
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none).
     proxy_hops: int = 0
@@ -56,6 +58,7 @@ class Config:
             password_hash_profile=env.get("SIMPUL_PASSWORD_HASH_PROFILE") or "standard",
             default_locale=env.get("SIMPUL_DEFAULT_LOCALE") or "id",
             proxy_hops=int(env.get("SIMPUL_PROXY_HOPS") or 0),
+            evidence_max_bytes=int(env.get("SIMPUL_EVIDENCE_MAX_BYTES") or 200 * 1024 * 1024),
             **extra,
         )
 

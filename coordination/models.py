@@ -11,6 +11,7 @@ from coordination.accounts.models import (  # noqa: F401
 from coordination.alerts.models import Alert, AlertNote  # noqa: F401
 from coordination.audit.models import AuditEvent  # noqa: F401
 from coordination.cases.models import Case, CaseNote  # noqa: F401
+from coordination.evidence.models import Evidence  # noqa: F401
 from coordination.identifiers.models import IdentifierDigest  # noqa: F401
 from coordination.referrals.models import Referral, ReferralNote  # noqa: F401
 from coordination.subjects.models import Subject, SubjectAccount, Transaction  # noqa: F401

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from flask import Flask, current_app, g, redirect, request, url_for
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import CSRFError, validate_csrf
+from wtforms import ValidationError
 
 from coordination.accounts.access import can
 from coordination.accounts.models import User
@@ -67,10 +68,14 @@ def enforce_declared_permission():  # type: ignore[no-untyped-def]
         return login_manager.unauthorized()
     if is_api_request() and "api_token" not in g and request.method not in ("GET", "HEAD", "OPTIONS"):
         # A browser session calling the API carries ambient credentials: demand the CSRF token.
+        # A streaming upload must not have its body parsed (and a file spooled in clear) for it.
         try:
-            csrf.protect()
-        except CSRFError as exc:
-            return render_error(400, exc.description, "csrf_failed")
+            if getattr(view, "streams_body", False):
+                validate_csrf(request.headers.get("X-CSRFToken"))
+            else:
+                csrf.protect()
+        except (CSRFError, ValidationError) as exc:
+            return render_error(400, getattr(exc, "description", None) or str(exc), "csrf_failed")
     if not can(current_user, permission):
         record(
             current_user,

@@ -15,6 +15,7 @@ from coordination.cases import api as _cases_api  # noqa: F401
 from coordination.core.context import config
 from coordination.core.extensions import limiter
 from coordination.core.permissions import PUBLIC
+from coordination.evidence import api as _evidence_api  # noqa: F401
 from coordination.referrals import api as _referrals_api  # noqa: F401
 
 

@@ -42,10 +42,10 @@ def _error(description: str) -> dict[str, Any]:
 
 
 def build_document() -> dict[str, Any]:
-    models = {m for op in OPERATIONS for m in (op.body, op.response) if m is not None}
+    models = {m for op in OPERATIONS for m in (op.body, op.response, op.form) if m is not None}
     _, schemas = models_json_schema(
         [
-            (m, "validation" if any(op.body is m for op in OPERATIONS) else "serialization")
+            (m, "validation" if any(m in (op.body, op.form) for op in OPERATIONS) else "serialization")
             for m in sorted(models, key=lambda m: m.__name__)
         ],
         ref_template="#/components/schemas/{model}",
@@ -68,11 +68,13 @@ def build_document() -> dict[str, Any]:
             for name, field in op.query.model_fields.items():
                 schema = op.query.model_json_schema()["properties"][name]
                 parameters.append({"name": name, "in": "query", "required": field.is_required(), "schema": schema})
+        success: dict[str, Any] = {"description": "Success"}
+        if op.response:
+            success["content"] = {"application/json": {"schema": _ref(op.response)}}
+        elif op.produces:
+            success["content"] = {op.produces: {"schema": {"type": "string", "contentMediaType": op.produces}}}
         responses: dict[str, Any] = {
-            str(op.status): {
-                "description": "Success",
-                **({"content": {"application/json": {"schema": _ref(op.response)}}} if op.response else {}),
-            },
+            str(op.status): success,
             "400": _error("Invalid request; `fields` names each bad field"),
             "429": _error("Rate limited"),
         }
@@ -84,7 +86,7 @@ def build_document() -> dict[str, Any]:
                     "404": _error("Not found or not visible to the caller"),
                 }
             )
-        if op.body is not None:
+        if op.body is not None or op.form is not None:
             responses.update(
                 {
                     "409": _error("Conflicts with the current state"),
@@ -102,6 +104,17 @@ def build_document() -> dict[str, Any]:
         }
         if op.body is not None:
             operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": _ref(op.body)}}}
+        if op.form is not None:
+            fields = op.form.model_json_schema()
+            schema = {
+                "type": "object",
+                "required": ["file", *fields.get("required", [])],
+                "properties": {
+                    "file": {"type": "string", "contentMediaType": "application/octet-stream"},
+                    **fields["properties"],
+                },
+            }
+            operation["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
         if op.permission == PUBLIC:
             operation["security"] = []
         paths.setdefault(path, {})[op.method.lower()] = operation

@@ -34,6 +34,8 @@ class Operation:
     query: type[BaseModel] | None
     response: type[BaseModel] | None
     status: int
+    form: type[BaseModel] | None = None  # multipart/form-data fields besides a binary `file`
+    produces: str | None = None  # a non-JSON success body (e.g. application/octet-stream)
 
 
 OPERATIONS: list[Operation] = []
@@ -72,7 +74,12 @@ def api_endpoint(
     query: type[BaseModel] | None = None,
     response: type[BaseModel] | None = None,
     status: int = 200,
+    form: type[BaseModel] | None = None,
+    produces: str | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """`form`: the endpoint reads a multipart body itself, streaming (the access gate then takes
+    the CSRF token of a browser session from the X-CSRFToken header only, never parsing the body)."""
+
     def declare(fn: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(fn)
         def view(**kwargs: Any) -> Any:
@@ -86,10 +93,14 @@ def api_endpoint(
             return result
 
         view = public(view) if permission == PUBLIC else requires(permission)(view)
+        if form is not None:
+            view.streams_body = True  # type: ignore[attr-defined]
         endpoint = f"{tag}_{fn.__name__}"
         bp.add_url_rule(rule, endpoint=endpoint, view_func=view, methods=[method])
         OPERATIONS.append(
-            Operation(rule, method, f"api.{endpoint}", permission, summary, tag, body, query, response, status)
+            Operation(
+                rule, method, f"api.{endpoint}", permission, summary, tag, body, query, response, status, form, produces
+            )
         )
         return view
 

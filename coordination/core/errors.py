@@ -44,6 +44,13 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class IntegrityFailed(DomainError):
+    """Stored data failed its integrity check (a damaged or altered file): nothing is released."""
+
+    status = 409
+    code = "integrity_failed"
+
+
 class Forbidden(DomainError):
     status = 403
     code = "forbidden"

@@ -31,6 +31,7 @@ PERMISSIONS = frozenset(
         "case.create",
         "referral.send",
         "referral.receive",
+        "evidence.view",
         "evidence.upload",
         "evidence.download",
         "evidence.view_csam",

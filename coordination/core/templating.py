@@ -9,7 +9,7 @@ from flask import Flask
 from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 
-from coordination.policy import catalogue, redaction_policy, role_policy
+from coordination.policy import catalogue, evidence_policy, redaction_policy, role_policy
 
 # Names of fixed workflow values, translated when a page is rendered.
 OUTCOMES = {"success": _l("success"), "failure": _l("failure"), "denied": _l("denied")}
@@ -44,6 +44,20 @@ REFERRAL_ACTIONS = {
     "reply": _l("Answer the recipient"),
     "follow_up": _l("Follow-up referral sent"),
 }
+
+
+EVIDENCE_ACTIONS = {
+    "upload": _l("uploaded"),
+    "view": _l("details viewed"),
+    "download": _l("downloaded"),
+    "export": _l("exported"),
+    "rewrap": _l("key re-wrapped"),
+}
+
+
+def _policy_label(entries: dict, name: str) -> str:
+    entry = entries.get(name)
+    return entry.labels.get(str(get_locale())) if entry else name
 
 
 def _label(catalogue: str, name: str) -> str:
@@ -90,5 +104,7 @@ def init_templating(app: Flask) -> None:
             "referral_status_label": lambda s: str(REFERRAL_STATUSES.get(s, s)),
             "referral_action_label": lambda a: str(REFERRAL_ACTIONS.get(a, a)),
             "redaction_classes": lambda: redaction_policy().classes,
+            "evidence_category_label": lambda c: _policy_label(evidence_policy().categories, c),
+            "evidence_action_label": lambda a: str(EVIDENCE_ACTIONS.get(a, a)),
             "status_label": lambda s: str(ALERT_STATUSES.get(s, s)),
         }

@@ -99,5 +99,22 @@ CASE_DATA_COLUMNS: dict[str, list[str] | str] = {
     "referral_notes.author_id": INTERNAL,
     "referral_notes.created_at": INTERNAL,
     "referral_notes.text_sealed": ["referral.message"],
+    # Evidence stays with the case owner; a referral lists what its policy lets travel
+    # (policies/evidence.yaml), never the file name or description, which may name a child.
+    "evidence.id": INTERNAL,
+    "evidence.case_id": INTERNAL,
+    "evidence.organisation_id": INTERNAL,
+    "evidence.category": INTERNAL,
+    "evidence.content_type": INTERNAL,
+    "evidence.size": INTERNAL,
+    "evidence.sha256": INTERNAL,
+    "evidence.filename_sealed": INTERNAL,
+    "evidence.description_sealed": INTERNAL,
+    "evidence.format_version": INTERNAL,
+    "evidence.kek_id": INTERNAL,
+    "evidence.wrapped_key": INTERNAL,
+    "evidence.uploaded_by_id": INTERNAL,
+    "evidence.uploaded_by_email": INTERNAL,
+    "evidence.uploaded_at": INTERNAL,
 }
 CASE_DATA_TABLES = frozenset(key.split(".")[0] for key in CASE_DATA_COLUMNS)

@@ -21,6 +21,8 @@ from coordination.cases.schemas import CaseIn
 from coordination.core.db import commit
 from coordination.core.errors import DomainError, problems_of
 from coordination.core.permissions import requires
+from coordination.evidence.access import visible_categories
+from coordination.evidence.queries import case_evidence, filename_of
 from coordination.policy import catalogue
 from coordination.subjects.forms import parties_from_form, row_count
 from coordination.subjects.schemas import PartiesIn
@@ -82,6 +84,9 @@ def show(case_id: str) -> str:
         notes=case_notes(case),
         subjects=[open_subject(s) for s in case.subjects],
         transactions=[open_transaction(t) for t in case.transactions],
+        evidence=case_evidence(case, current_user),
+        evidence_name=filename_of,
+        upload_categories=visible_categories(current_user),
     )
 
 

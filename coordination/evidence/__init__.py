@@ -1,0 +1,1 @@
+"""Evidence: files attached to cases, encrypted at rest (format.py), with a custody record."""

@@ -1,0 +1,3 @@
+from coordination.evidence.models.evidence import Evidence
+
+__all__ = ["Evidence"]

@@ -1,0 +1,60 @@
+"""Release evidence content: only whole, only verified, only to whom policy allows, audited."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from flask_babel import lazy_gettext as _l
+
+from coordination.accounts.models import User
+from coordination.audit import record
+from coordination.core.context import keyring
+from coordination.core.db import commit
+from coordination.core.errors import Forbidden, IntegrityFailed, ValidationFailed
+from coordination.core.keys import unwrap_data_key
+from coordination.evidence.access import may_see_category
+from coordination.evidence.backend import evidence_store
+from coordination.evidence.format import EvidenceFormatError, decrypt_segments, verify
+from coordination.evidence.models import Evidence
+from coordination.evidence.storage import StorageError
+from coordination.policy import evidence_policy
+
+
+def reason_problem(evidence: Evidence, reason: str | None) -> dict[str, str]:
+    if evidence_policy().categories[evidence.category].reason_required and not (reason or "").strip():
+        return {"reason": str(_l("State why you need this file; the reason is kept in the audit log."))}
+    if reason and len(reason) > 500:
+        return {"reason": str(_l("Write at most 500 characters."))}
+    return {}
+
+
+def open_content(actor: User, evidence: Evidence, reason: str | None) -> Iterator[bytes]:
+    """The plaintext as an iterator of authenticated segments, after the whole file has been
+    authenticated and its hash and size matched the custody record. Records the access."""
+    if not may_see_category(actor, evidence_policy().categories[evidence.category]):
+        raise Forbidden(_l("You may not open evidence of this category."))
+    problems = reason_problem(evidence, reason)
+    if problems:
+        raise ValidationFailed(_l("The file was not released."), problems)
+    data_key = unwrap_data_key(keyring(), evidence.kek_id, evidence.wrapped_key, str(evidence.id))
+    store = evidence_store()
+    try:
+        with store.open(evidence.storage_name) as stored:
+            digest, size = verify(stored, data_key)
+    except (EvidenceFormatError, StorageError) as exc:
+        _damaged(actor, evidence, str(exc))
+    if (digest, size) != (evidence.sha256, evidence.size):
+        _damaged(actor, evidence, "content does not match the hash recorded at upload")
+    record(actor, "evidence.download", evidence, {"reason": (reason or "").strip() or None, "sha256": digest})
+
+    def segments() -> Iterator[bytes]:
+        with store.open(evidence.storage_name) as stored:
+            yield from decrypt_segments(stored, data_key)
+
+    return segments()
+
+
+def _damaged(actor: User, evidence: Evidence, problem: str) -> None:
+    record(actor, "evidence.integrity_failed", evidence, {"problem": problem}, outcome="failure")
+    commit()  # the refusal is answered with a rollback; the failed check must stay on record
+    raise IntegrityFailed(_l("This evidence file failed its integrity check; nothing was released."))
