@@ -72,6 +72,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.extensions["simpul.config"] = config
     app.extensions["simpul.policies"] = policies
     app.extensions["simpul.keyring"] = keyring
+    app.extensions["simpul.key_provider"] = keys.FileKeyProvider(config.keyring_path)
     app.extensions["simpul.db"] = database
     app.extensions["simpul.evidence_store"] = LocalStore(config.evidence_dir)
     app.teardown_appcontext(close_session)

@@ -97,3 +97,56 @@ def register(app: Flask) -> None:
             _fail(exc)
         click.echo(f"API token for {owner.email} (shown once):")
         click.echo(secret)
+
+    keys = click.Group("keys", help="Key-encryption keys of evidence (the keyring file).")
+    app.cli.add_command(keys)
+
+    @keys.command("rotate")
+    def keys_rotate() -> None:
+        """Add a key-encryption key and re-wrap every evidence data key under it (no file is rewritten)."""
+        from coordination.evidence.operations.maintenance import rotate_keys
+
+        new, count = rotate_keys()
+        click.echo(f"active key-encryption key is now {new}; re-wrapped {count} data keys")
+
+    @keys.command("retire")
+    @click.argument("key_id")
+    def keys_retire(key_id: str) -> None:
+        """Remove a key-encryption key; refused while any data key is still wrapped under it."""
+        from coordination.core.keys import KeyringError
+        from coordination.evidence.operations.maintenance import retire_key
+
+        try:
+            retire_key(key_id)
+        except DomainError as exc:
+            _fail(exc)
+        except KeyringError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"retired {key_id}")
+
+    evidence = click.Group("evidence", help="Evidence store maintenance.")
+    app.cli.add_command(evidence)
+
+    @evidence.command("fsck")
+    @click.option("--repair", is_flag=True, help="Remove orphan files and half-written uploads.")
+    @click.option("--verify", "verify_content", is_flag=True, help="Decrypt and hash every file.")
+    def evidence_fsck(repair: bool, verify_content: bool) -> None:
+        """Check the evidence store against the database; exit 1 when something is wrong."""
+        from coordination.evidence.operations.maintenance import fsck
+
+        report = fsck(repair=repair, verify_content=verify_content)
+        for label, names in (
+            ("orphan file (no record; not evidence)", report.orphans),
+            ("recent file without a record (an upload may be finishing; left alone)", report.young_orphans),
+            ("half-written upload", report.pending),
+            ("MISSING file of a record", report.missing),
+            ("DAMAGED file", report.damaged),
+        ):
+            for name in names:
+                click.echo(f"{label}: {name}")
+        click.echo(
+            f"checked {report.checked} files: {len(report.orphans)} orphans, {len(report.pending)} half-written, "
+            f"{len(report.missing)} missing, {len(report.damaged)} damaged{' (repaired)' if repair else ''}"
+        )
+        if not report.clean:
+            sys.exit(1)

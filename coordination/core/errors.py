@@ -51,6 +51,13 @@ class IntegrityFailed(DomainError):
     code = "integrity_failed"
 
 
+class KeyUnavailable(DomainError):
+    """A key the data needs is not in the keyring (retired, or the keyring is not this one's)."""
+
+    status = 409
+    code = "key_unavailable"
+
+
 class Forbidden(DomainError):
     status = 403
     code = "forbidden"

@@ -13,6 +13,7 @@ import contextlib
 import os
 import re
 import secrets
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -45,6 +46,11 @@ class EvidenceStore(Protocol):
 
     def pending(self) -> Iterator[str]:
         """Leftovers of writes that never finished (a crash mid-upload)."""
+
+    def remove_pending(self, name: str) -> None: ...
+
+    def age_seconds(self, name: str) -> float:
+        """How long ago the stored file was last written."""
 
 
 def check_name(name: str) -> str:
@@ -137,3 +143,6 @@ class LocalStore:
     def remove_pending(self, name: str) -> None:
         if "/" not in name and name.endswith(".part"):
             (self.tmp_dir / name).unlink(missing_ok=True)
+
+    def age_seconds(self, name: str) -> float:
+        return time.time() - self._path(name).stat().st_mtime

@@ -8,10 +8,10 @@ from flask_babel import lazy_gettext as _l
 
 from coordination.accounts.models import User
 from coordination.audit import record
-from coordination.core.context import keyring
+from coordination.core.context import keyring_holding_kek
 from coordination.core.db import commit
-from coordination.core.errors import Forbidden, IntegrityFailed, ValidationFailed
-from coordination.core.keys import unwrap_data_key
+from coordination.core.errors import Forbidden, IntegrityFailed, KeyUnavailable, ValidationFailed
+from coordination.core.keys import KeyringError, unwrap_data_key
 from coordination.evidence.access import may_see_category
 from coordination.evidence.backend import evidence_store
 from coordination.evidence.format import EvidenceFormatError, decrypt_segments, verify
@@ -36,7 +36,14 @@ def open_content(actor: User, evidence: Evidence, reason: str | None) -> Iterato
     problems = reason_problem(evidence, reason)
     if problems:
         raise ValidationFailed(_l("The file was not released."), problems)
-    data_key = unwrap_data_key(keyring(), evidence.kek_id, evidence.wrapped_key, str(evidence.id))
+    try:
+        data_key = unwrap_data_key(
+            keyring_holding_kek(evidence.kek_id), evidence.kek_id, evidence.wrapped_key, str(evidence.id)
+        )
+    except KeyringError as exc:
+        record(actor, "evidence.key_unavailable", evidence, {"problem": str(exc)}, outcome="failure")
+        commit()
+        raise KeyUnavailable(_l("The key of this evidence file is not available; nothing was released.")) from exc
     store = evidence_store()
     try:
         with store.open(evidence.storage_name) as stored:

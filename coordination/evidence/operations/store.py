@@ -18,7 +18,7 @@ from coordination.audit import record
 from coordination.cases.models import Case
 from coordination.core.context import keyring
 from coordination.core.db import get_session
-from coordination.core.errors import ValidationFailed
+from coordination.core.errors import KeyUnavailable, ValidationFailed
 from coordination.core.keys import KeyringError, wrap_data_key
 from coordination.core.sealing import seal_json
 from coordination.evidence.access import may_see_category
@@ -86,9 +86,9 @@ def store_evidence(actor: User, case: Case, incoming: IncomingFile, category: st
         raise ValidationFailed(_l("The evidence was not stored."), problems)
     try:
         kek_id, wrapped = wrap_data_key(keyring(), incoming.data_key, str(incoming.id))
-    except KeyringError:
+    except KeyringError as exc:
         incoming.abandon()
-        raise
+        raise KeyUnavailable(_l("No key-encryption key is configured; an operator must run `keys rotate`.")) from exc
     incoming.pending.finish()  # durable before the row exists
     incoming.open = False
     evidence = Evidence(
