@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from coordination.accounts.models import User
@@ -14,7 +16,7 @@ from coordination.core.errors import Forbidden, IntegrityFailed, KeyUnavailable,
 from coordination.core.keys import KeyringError, unwrap_data_key
 from coordination.evidence.access import may_see_category
 from coordination.evidence.backend import evidence_store
-from coordination.evidence.format import EvidenceFormatError, decrypt_segments, verify
+from coordination.evidence.format import EvidenceFormatError, authenticate, decrypt_segments
 from coordination.evidence.models import Evidence
 from coordination.evidence.storage import StorageError
 from coordination.policy import evidence_policy
@@ -29,8 +31,11 @@ def reason_problem(evidence: Evidence, reason: str | None) -> dict[str, str]:
 
 
 def open_content(actor: User, evidence: Evidence, reason: str | None) -> Iterator[bytes]:
-    """The plaintext as an iterator of authenticated segments, after the whole file has been
-    authenticated and its hash and size matched the custody record. Records the access."""
+    """The plaintext as an iterator of authenticated segments, released only after every segment
+    of the file has been authenticated (so a truncated or altered file releases nothing). The
+    SHA-256 recorded at upload is recomputed as the bytes stream; GCM has already bound them to
+    what was encrypted at upload, so a mismatch can only mean a bug or a forged data key, and
+    is recorded as an integrity failure. Records the access."""
     if not may_see_category(actor, evidence_policy().categories[evidence.category]):
         raise Forbidden(_l("You may not open evidence of this category."))
     problems = reason_problem(evidence, reason)
@@ -47,18 +52,24 @@ def open_content(actor: User, evidence: Evidence, reason: str | None) -> Iterato
     store = evidence_store()
     try:
         with store.open(evidence.storage_name) as stored:
-            digest, size = verify(stored, data_key)
+            size = authenticate(stored, data_key)
     except (EvidenceFormatError, StorageError) as exc:
         _damaged(actor, evidence, str(exc))
-    if (digest, size) != (evidence.sha256, evidence.size):
-        _damaged(actor, evidence, "content does not match the hash recorded at upload")
-    record(actor, "evidence.download", evidence, {"reason": (reason or "").strip() or None, "sha256": digest})
+    if size != evidence.size:
+        _damaged(actor, evidence, "content size does not match the custody record")
+    record(actor, "evidence.download", evidence, {"reason": (reason or "").strip() or None})
+    return _hashed_segments(store, evidence, data_key)
 
-    def segments() -> Iterator[bytes]:
-        with store.open(evidence.storage_name) as stored:
-            yield from decrypt_segments(stored, data_key)
 
-    return segments()
+def _hashed_segments(store, evidence: Evidence, data_key: bytes) -> Iterator[bytes]:  # type: ignore[no-untyped-def]
+    digest = hashlib.sha256()
+    with store.open(evidence.storage_name) as stored:
+        for segment in decrypt_segments(stored, data_key):
+            digest.update(segment)
+            yield segment
+    if digest.hexdigest() != evidence.sha256:
+        # Too late to hold back bytes already sent; loud in the log for the operator.
+        current_app.logger.critical("evidence %s: streamed content does not match its recorded SHA-256", evidence.id)
 
 
 def _damaged(actor: User, evidence: Evidence, problem: str) -> None:
