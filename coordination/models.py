@@ -13,5 +13,5 @@ from coordination.audit.models import AuditEvent  # noqa: F401
 from coordination.cases.models import Case, CaseNote  # noqa: F401
 from coordination.evidence.models import Evidence  # noqa: F401
 from coordination.identifiers.models import IdentifierDigest  # noqa: F401
-from coordination.referrals.models import Referral, ReferralNote  # noqa: F401
+from coordination.referrals.models import Referral, ReferralNote, referral_evidence  # noqa: F401
 from coordination.subjects.models import Subject, SubjectAccount, Transaction  # noqa: F401

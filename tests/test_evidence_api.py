@@ -169,3 +169,37 @@ def test_evidence_pages_upload_show_and_download(app, client, make_user, store):
     ngo_case = make_case(client, make_user("ngo", "member"))
     assert 'value="csam"' not in ngo_web.get(f"/cases/{ngo_case}").get_data(as_text=True)
     assert ngo_web.get(stored.headers["Location"]).status_code == 404
+
+
+SAMPLES = {
+    "csam": (PNG, "x.png"),
+    "chat_log": (PNG, "chat.png"),
+    "bank_statement": (PDF, "statement.pdf"),
+    "transaction_export": (b"tanggal,jumlah,ke\n2026-05-01,150000,0812\n2026-05-02,250000,0812\n", "tx.csv"),
+    "screenshot": (PNG, "layar.png"),
+    "document": (PDF, "surat.pdf"),
+    "other": (PDF, "lain.pdf"),
+}
+
+
+@pytest.mark.parametrize("kind", ["fiu", "police", "ministry", "service", "ngo"])
+def test_every_category_for_every_kind_that_holds_cases(client, make_user, kind):
+    """The spec: CSAM only ever reaches police and PPATK; every other category, every case owner."""
+    member = make_user(kind, "member")
+    case_id = make_case(client, member)
+    stored = []
+    for category, (content, name) in SAMPLES.items():
+        response = upload(client, member, case_id, content, name=name, category=category)
+        allowed = category != "csam" or kind in ("police", "fiu")
+        assert (response.status_code == 201) == allowed, (kind, category, response.get_json())
+        if allowed:
+            stored.append(response.get_json()["id"])
+    listed = {
+        e["category"]
+        for e in client.get(f"/api/v1/cases/{case_id}/evidence", headers=bearer(member)).get_json()["evidence"]
+    }
+    assert ("csam" in listed) == (kind in ("police", "fiu"))
+    assert listed - {"csam"} == set(SAMPLES) - {"csam"}
+    supervisor = make_user(kind, "supervisor", org=member.organisation)
+    for evidence_id in stored:
+        assert client.get(f"/api/v1/evidence/{evidence_id}", headers=bearer(supervisor)).status_code == 200

@@ -116,5 +116,7 @@ CASE_DATA_COLUMNS: dict[str, list[str] | str] = {
     "evidence.uploaded_by_id": INTERNAL,
     "evidence.uploaded_by_email": INTERNAL,
     "evidence.uploaded_at": INTERNAL,
+    "referral_evidence.referral_id": INTERNAL,
+    "referral_evidence.evidence_id": INTERNAL,
 }
 CASE_DATA_TABLES = frozenset(key.split(".")[0] for key in CASE_DATA_COLUMNS)

@@ -10,13 +10,17 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
+
 from coordination.accounts.models import Organisation
 from coordination.cases.contents import open_case_contents
 from coordination.cases.models import Case
 from coordination.cases.queries import case_summary, case_title
 from coordination.core.context import keyring
+from coordination.core.db import get_session
+from coordination.evidence.models import Evidence
 from coordination.identifiers.normalise import normalise
-from coordination.policy import redaction_policy
+from coordination.policy import evidence_policy, redaction_policy
 from coordination.policy.redaction import RedactionPolicy
 from coordination.redaction.scrub import Scrubber
 from coordination.subjects.sealed import OpenSubject, OpenTransaction
@@ -181,9 +185,36 @@ def project_case_for(
     # The case's own people and payments: recorded by the case owner, never a PJK's own customers.
     out["subjects"] = [_subject(p, s, label, False) for s, label in zip(contents.subjects, case_labels, strict=True)]
     out["transactions"] = [_transaction(p, tx, False) for tx in contents.transactions]
+    out["evidence"] = _evidence(p, case)
     note: dict[str, Any] = {}
     p.put(note, "message", "referral.message", message)
     return Projection(purpose, policy.version, out, dict(p.withheld), note.get("message", ""))
+
+
+def _evidence(p: _Projector, case: Case) -> list[dict[str, Any]]:
+    """The case's evidence items the policy lets travel to this recipient and purpose: their
+    custody facts (never the file name or description); the others are counted as withheld."""
+    travels = evidence_policy().travels
+    items = []
+    rows = get_session().execute(
+        select(Evidence.id, Evidence.category, Evidence.content_type, Evidence.size, Evidence.sha256)
+        .where(Evidence.case_id == case.id)
+        .order_by(Evidence.uploaded_at, Evidence.id)
+    )
+    for row in rows:
+        if travels(p.recipient.kind, p.purpose, row.category):
+            items.append(
+                {
+                    "id": str(row.id),
+                    "category": row.category,
+                    "content_type": row.content_type,
+                    "size": row.size,
+                    "sha256": row.sha256,
+                }
+            )
+        else:
+            p.withheld["evidence"] += 1
+    return items
 
 
 def _subject(p: _Projector, s: OpenSubject, label: str, own: bool) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from coordination.accounts.access import can
 from coordination.accounts.models import Organisation, User
@@ -16,7 +16,7 @@ from coordination.core.errors import Forbidden, ValidationFailed
 from coordination.core.sealing import seal_json
 from coordination.policy import redaction_policy
 from coordination.redaction import Projection, project_case_for
-from coordination.referrals.models import Referral, ReferralNote
+from coordination.referrals.models import Referral, ReferralNote, referral_evidence
 from coordination.referrals.schemas import BestInterest, ReferralIn
 
 
@@ -99,8 +99,12 @@ def send_referral(actor: User, case: Case, data: ReferralIn) -> Referral:
     session = get_session()
     session.add(referral)
     session.flush()
+    carried = [uuid.UUID(item["id"]) for item in projection.case.get("evidence", [])]
+    if carried:
+        session.execute(insert(referral_evidence), [{"referral_id": referral.id, "evidence_id": e} for e in carried])
     detail = {
         "to_org": recipient.name,
+        "evidence": [str(e) for e in carried],
         "purpose": data.purpose,
         "policy_version": projection.policy_version,
         "consent": "best_interest_exception"
