@@ -19,7 +19,7 @@ from coordination.core.extensions import babel, csrf, limiter
 from coordination.core.i18n import select_locale
 from coordination.core.templating import init_templating
 from coordination.core.web import harden, register_error_handlers
-from coordination.evidence.storage import LocalStore
+from coordination.evidence.storage import EvidenceStore, LocalStore
 from coordination.policy import load_policies
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -74,7 +74,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.extensions["simpul.keyring"] = keyring
     app.extensions["simpul.key_provider"] = keys.FileKeyProvider(config.keyring_path)
     app.extensions["simpul.db"] = database
-    app.extensions["simpul.evidence_store"] = LocalStore(config.evidence_dir)
+    app.extensions["simpul.evidence_store"] = _evidence_store(config)
     app.teardown_appcontext(close_session)
 
     from coordination.accounts.identity import init_identity
@@ -92,6 +92,18 @@ def create_app(config: Config | None = None) -> Flask:
 
     init_templating(app)
     return app
+
+
+def _evidence_store(config: Config) -> EvidenceStore:
+    if config.evidence_store == "local":
+        return LocalStore(config.evidence_dir)
+    if config.evidence_store == "s3" and config.s3_bucket:
+        from coordination.evidence.storage_s3 import S3Store
+
+        return S3Store(config.s3_bucket, config.s3_prefix, endpoint_url=config.s3_endpoint_url)
+    raise SystemExit(
+        "simpul: refusing to start: SIMPUL_EVIDENCE_STORE must be 'local', or 's3' with SIMPUL_S3_BUCKET set"
+    )
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -32,6 +32,12 @@ class Config:
     max_request_bytes: int = 2 * 1024 * 1024
     # Evidence uploads stream to encrypted storage; this bounds one file.
     evidence_max_bytes: int = 200 * 1024 * 1024
+    # "local" (files under data_dir/evidence) or "s3" (an S3-compatible bucket, for several
+    # instances); credentials come from the standard AWS_* variables or instance roles.
+    evidence_store: str = "local"
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_prefix: str = "evidence/"
     default_locale: str = "id"
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none).
     proxy_hops: int = 0
@@ -59,6 +65,10 @@ class Config:
             default_locale=env.get("SIMPUL_DEFAULT_LOCALE") or "id",
             proxy_hops=int(env.get("SIMPUL_PROXY_HOPS") or 0),
             evidence_max_bytes=int(env.get("SIMPUL_EVIDENCE_MAX_BYTES") or 200 * 1024 * 1024),
+            evidence_store=env.get("SIMPUL_EVIDENCE_STORE") or "local",
+            s3_bucket=env.get("SIMPUL_S3_BUCKET") or None,
+            s3_endpoint_url=env.get("SIMPUL_S3_ENDPOINT_URL") or None,
+            s3_prefix=env.get("SIMPUL_S3_PREFIX") or "evidence/",
             **extra,
         )
 
