@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -126,6 +127,40 @@ def register(app: Flask) -> None:
 
     evidence = click.Group("evidence", help="Evidence store maintenance.")
     app.cli.add_command(evidence)
+
+    @evidence.command("export")
+    @click.argument("case_id")
+    @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+    def evidence_export(case_id: str, out: Path) -> None:
+        """Write a case's evidence, a manifest of hashes and custody, and its Ed25519 signature."""
+        import uuid
+
+        from coordination.cases.models import Case
+        from coordination.evidence.operations.export import export_case, public_key_pem
+        from coordination.evidence.verify_export import fingerprint
+
+        try:
+            case = get_session().get(Case, uuid.UUID(case_id))
+        except ValueError:
+            case = None
+        if case is None:
+            raise click.ClickException(f"no case {case_id}")
+        try:
+            manifest = export_case(case, out)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+        from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+        key = fingerprint(load_pem_public_key(public_key_pem()))  # type: ignore[arg-type]
+        click.echo(f"exported {len(manifest['items'])} files to {out}; signed by {key}")
+        click.echo(f"verify offline: python -m coordination.evidence.verify_export {out}")
+
+    @keys.command("export-public")
+    def keys_export_public() -> None:
+        """Print the public key that signs court exports (PEM), to publish to courts and partners."""
+        from coordination.evidence.operations.export import public_key_pem
+
+        click.echo(public_key_pem().decode(), nl=False)
 
     @evidence.command("fsck")
     @click.option("--repair", is_flag=True, help="Remove orphan files and half-written uploads.")
