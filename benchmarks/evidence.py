@@ -18,11 +18,13 @@ import secrets
 import statistics
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from coordination.evidence.format import SEGMENT_SIZE, EncryptingWriter, authenticate, decrypt_segments
+from coordination.evidence.storage import LocalStore
 
 CHUNK = 256 * 1024  # what the upload reader hands over at a time
 
@@ -73,15 +75,34 @@ def encrypt_only(total: int, key: bytes) -> float:
     return time.perf_counter() - start
 
 
-def encrypt_to(path: Path, total: int, key: bytes) -> float:
+def plain_durable_write(directory: Path, total: int) -> float:
+    """The storage ceiling: the same bytes written unencrypted, synced as the store does."""
+    path = directory / "plain.bin"
     start = time.perf_counter()
-    with open(path, "wb") as sink:
-        writer = EncryptingWriter(sink, key, "bench")
-        for piece in source(total):
-            writer.write(piece)
-        writer.close()
-        sink.flush()
-        os.fsync(sink.fileno())
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    unsynced = 0
+    for piece in source(total):
+        os.write(fd, piece)
+        unsynced += len(piece)
+        if unsynced >= 32 * 1024 * 1024:
+            os.fdatasync(fd)
+            unsynced = 0
+    os.fsync(fd)
+    os.close(fd)
+    elapsed = time.perf_counter() - start
+    path.unlink()
+    return elapsed
+
+
+def encrypt_to(store: LocalStore, name: str, total: int, key: bytes) -> float:
+    """The upload path: the evidence writer into the local store's pending file, made durable."""
+    start = time.perf_counter()
+    pending = store.create(name)
+    writer = EncryptingWriter(pending, key, name)  # type: ignore[arg-type]
+    for piece in source(total):
+        writer.write(piece)
+    writer.close()
+    pending.finish()
     return time.perf_counter() - start
 
 
@@ -103,16 +124,17 @@ def main() -> None:
     args = parser.parse_args()
     total = args.size_mib * 1024 * 1024
     key = secrets.token_bytes(32)
-    directory = Path(tempfile.mkdtemp(prefix="simpul-evidence-bench-"))
-    path = directory / "bench.smev"
+    store = LocalStore(Path(tempfile.mkdtemp(prefix="simpul-evidence-bench-")))
     start_rss = rss_peak_mib()
-    raw, only, enc, dec = [], [], [], []
+    raw, only, enc, dec, disk = [], [], [], [], []
     for _ in range(args.rounds):
         raw.append(raw_baseline(total))
+        disk.append(plain_durable_write(store.root, total))
         only.append(encrypt_only(total, key))
-        enc.append(encrypt_to(path, total, key))
-        dec.append(download_from(path, key))
-    path.unlink()
+        name = uuid.uuid4().hex
+        enc.append(encrypt_to(store, name, total, key))
+        dec.append(download_from(next(store.root.glob(f"??/??/{name}.smev")), key))
+        store.delete(name)
     mib = total / 1024 / 1024
 
     def rate(seconds: list[float]) -> float:
@@ -123,12 +145,13 @@ def main() -> None:
         f"peak RSS {rss_peak_mib():.0f} MiB (at start {start_rss:.0f})"
     )
     print(f"raw AES-256-GCM (64 KiB) + SHA-256, in memory : {rate(raw):8.0f} MiB/s")
+    print(f"plain durable write of the bytes (no crypto)  : {rate(disk):8.0f} MiB/s  (the disk's ceiling)")
     print(
         f"evidence writer alone, no storage             : {rate(only):8.0f} MiB/s "
         f" ({rate(only) / rate(raw):.0%} of raw)"
     )
     print(
-        f"upload: evidence writer to disk, fsync        : {rate(enc):8.0f} MiB/s  ({rate(enc) / rate(raw):.0%} of raw)"
+        f"upload: writer into the local store, durable  : {rate(enc):8.0f} MiB/s  ({rate(enc) / rate(raw):.0%} of raw)"
     )
     print(
         f"download: authenticate whole file, then stream: {rate(dec):8.0f} MiB/s  ({rate(dec) / rate(raw):.0%} of raw;"

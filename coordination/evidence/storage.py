@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import queue
 import re
 import secrets
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -60,26 +62,63 @@ def check_name(name: str) -> str:
 
 
 class _LocalPending:
+    """A temporary file written by a helper thread, so that the disk works while the caller
+    encrypts the next segments (a bounded queue keeps memory flat: at most QUEUE chunks)."""
+
+    QUEUE = 16
+    # Flushing as we go keeps dirty pages few: one fsync of a whole large file at the end made
+    # the kernel throttle writers and cost more than the encryption (docs/performance.md).
+    SYNC_EVERY = 32 * 1024 * 1024
+
     def __init__(self, tmp: Path, final: Path) -> None:
         self.tmp, self.final = tmp, final
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            self.fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except OSError as exc:
             raise StorageError(f"cannot create an evidence file: {exc.strerror}") from None
-        self.handle = os.fdopen(fd, "wb", buffering=1024 * 1024)
+        self.queue: queue.Queue[bytes | None] = queue.Queue(self.QUEUE)
+        self.failure: OSError | None = None
+        self.thread = threading.Thread(target=self._drain, name="evidence-writer", daemon=True)
+        self.thread.start()
+        self.closed = False
+
+    def _drain(self) -> None:
+        unsynced = 0
+        while (data := self.queue.get()) is not None:
+            if self.failure is None:
+                try:
+                    view = memoryview(data)
+                    while view:
+                        view = view[os.write(self.fd, view) :]
+                    unsynced += len(data)
+                    if unsynced >= self.SYNC_EVERY:
+                        os.fdatasync(self.fd)
+                        unsynced = 0
+                except OSError as exc:
+                    self.failure = exc
+
+    def _stop(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self.queue.put(None)
+            self.thread.join()
 
     def write(self, data: bytes) -> int:
-        try:
-            return self.handle.write(data)
-        except OSError as exc:
+        if self.failure is not None:
+            failure = self.failure
             self.abandon()
-            raise StorageError(f"cannot write the evidence file: {exc.strerror}") from None
+            raise StorageError(f"cannot write the evidence file: {failure.strerror}")
+        self.queue.put(bytes(data))
+        return len(data)
 
     def finish(self) -> None:
+        self._stop()
         try:
-            self.handle.flush()
-            os.fsync(self.handle.fileno())
-            self.handle.close()
+            if self.failure is not None:
+                raise self.failure
+            os.fsync(self.fd)
+            os.close(self.fd)
+            self.fd = -1
             self.final.parent.mkdir(parents=True, exist_ok=True)
             os.replace(self.tmp, self.final)
             _fsync_dir(self.final.parent)
@@ -88,8 +127,11 @@ class _LocalPending:
             raise StorageError(f"cannot store the evidence file: {exc.strerror}") from None
 
     def abandon(self) -> None:
-        with contextlib.suppress(OSError):
-            self.handle.close()
+        self._stop()
+        if self.fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self.fd)
+            self.fd = -1
         self.tmp.unlink(missing_ok=True)
 
 
