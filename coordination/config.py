@@ -34,6 +34,9 @@ class Config:
     evidence_max_bytes: int = 200 * 1024 * 1024
     # "local" (files under data_dir/evidence) or "s3" (an S3-compatible bucket, for several
     # instances); credentials come from the standard AWS_* variables or instance roles.
+    # The audit log's name in its signed checkpoints, and how often one is signed.
+    audit_origin: str = "simpul.local/audit"
+    audit_checkpoint_every: int = 1000
     evidence_store: str = "local"
     s3_bucket: str | None = None
     s3_endpoint_url: str | None = None
@@ -66,6 +69,8 @@ class Config:
             proxy_hops=int(env.get("SIMPUL_PROXY_HOPS") or 0),
             evidence_max_bytes=int(env.get("SIMPUL_EVIDENCE_MAX_BYTES") or 200 * 1024 * 1024),
             evidence_store=env.get("SIMPUL_EVIDENCE_STORE") or "local",
+            audit_origin=env.get("SIMPUL_AUDIT_ORIGIN") or "simpul.local/audit",
+            audit_checkpoint_every=int(env.get("SIMPUL_AUDIT_CHECKPOINT_EVERY") or 1000),
             s3_bucket=env.get("SIMPUL_S3_BUCKET") or None,
             s3_endpoint_url=env.get("SIMPUL_S3_ENDPOINT_URL") or None,
             s3_prefix=env.get("SIMPUL_S3_PREFIX") or "evidence/",

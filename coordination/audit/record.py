@@ -7,14 +7,17 @@ by their caller right after recording; everything else rides on the action's own
 from __future__ import annotations
 
 import json
+import uuid
 from typing import TYPE_CHECKING, Any, Literal
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from coordination.audit.canonical import without_floats
+from coordination.audit.log import append
 from coordination.audit.models import AuditEvent
-from coordination.core.db import get_session
+from coordination.core.db import get_session, utcnow
 
 if TYPE_CHECKING:
     from coordination.accounts.models import User
@@ -46,6 +49,7 @@ def record(
     session = session or get_session()
     object_type, object_id = _object_ref(obj)
     event_row = AuditEvent(
+        occurred_at=utcnow(),
         actor_user_id=actor.id if actor else None,
         actor_email=actor.email if actor else None,
         actor_org_id=actor.organisation_id if actor else None,
@@ -54,10 +58,19 @@ def record(
         object_id=object_id,
         outcome=outcome,
         ip=request.remote_addr if has_request_context() else None,
-        detail=json.dumps(detail or {}, sort_keys=True, ensure_ascii=False, default=str),
+        request_id=request_id() if has_request_context() else None,
+        detail=json.dumps(without_floats(detail or {}), sort_keys=True, ensure_ascii=False, default=str),
     )
+    append(session, event_row)  # before add: the tree head's UPDATE autoflushes pending rows
     session.add(event_row)
     return event_row
+
+
+def request_id() -> str:
+    """One id per request, on every event it records and in its X-Request-Id response header."""
+    if "request_id" not in g:
+        g.request_id = uuid.uuid4().hex
+    return g.request_id
 
 
 @event.listens_for(Session, "before_flush")
