@@ -167,6 +167,10 @@ def test_responses_match_their_documented_schemas(app, make_user):
         operation = operations.get("get")
         if operation is None or "{" in path or path.endswith("openapi.json"):
             continue
+        if "application/json" not in operation["responses"]["200"].get("content", {}):
+            continue  # a file (CSV, evidence content)
+        if any(p["in"] == "query" and p["required"] for p in operation["parameters"]):
+            continue  # needs arguments: covered by its own tests
         kind, role = next(key for key, perms in sorted(policy.grants.items()) if operation["x-permission"] in perms)
         if (kind, role) not in callers:
             callers[(kind, role)] = bearer(make_user(kind, role))

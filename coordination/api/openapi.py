@@ -66,8 +66,9 @@ def build_document() -> dict[str, Any]:
         ]
         if op.query is not None:
             for name, field in op.query.model_fields.items():
-                schema = op.query.model_json_schema()["properties"][name]
-                parameters.append({"name": name, "in": "query", "required": field.is_required(), "schema": schema})
+                wire = field.alias or name  # e.g. `from`, a Python keyword
+                schema = op.query.model_json_schema()["properties"][wire]
+                parameters.append({"name": wire, "in": "query", "required": field.is_required(), "schema": schema})
         success: dict[str, Any] = {"description": "Success"}
         if op.response:
             success["content"] = {"application/json": {"schema": _ref(op.response)}}

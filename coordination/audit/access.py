@@ -1,8 +1,9 @@
-"""Whose audit events a reader may see: the operator all, everyone else their organisation's."""
+"""Whose audit events a reader may see: the operator all; everyone else their organisation's own
+acts and what anyone did to the objects their organisation owns (a PJK sees PPATK open its alert)."""
 
 from __future__ import annotations
 
-from sqlalchemy import Select
+from sqlalchemy import Select, or_
 
 from coordination.accounts.access import can
 from coordination.accounts.models import User
@@ -14,4 +15,5 @@ def restrict_events(query: Select, viewer: User) -> Select:
         return query.where(False)
     if viewer.organisation.is_operator:
         return query
-    return query.where(AuditEvent.actor_org_id == viewer.organisation_id)
+    org = viewer.organisation_id
+    return query.where(or_(AuditEvent.actor_org_id == org, AuditEvent.object_org_id == org))

@@ -21,6 +21,7 @@ FIELDS = (
     "action",
     "object_type",
     "object_id",
+    "object_org_id",
     "outcome",
     "ip",
     "request_id",

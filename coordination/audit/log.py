@@ -31,6 +31,7 @@ def entry_of(event) -> dict:  # type: ignore[no-untyped-def]  (an AuditEvent or 
         "action": event.action,
         "object_type": event.object_type,
         "object_id": event.object_id,
+        "object_org_id": event.object_org_id,
         "outcome": event.outcome,
         "ip": event.ip,
         "request_id": event.request_id,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from coordination.accounts.models import User
 from coordination.audit.access import restrict_events
@@ -21,19 +24,81 @@ class EventFilter:
     outcome: str | None = None
     actor_email: str | None = None
     page: int = 1
+    object: str | None = None  # "type:id"
+    org: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def describe(self) -> dict:
+        return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in self.__dict__.items() if v}
 
 
-def read_events(viewer: User, flt: EventFilter) -> Page[AuditEvent]:
+def filtered_events(viewer: User, flt: EventFilter) -> Select:
+    """The events the viewer may read that match the filter (newest first)."""
     query = restrict_events(select(AuditEvent), viewer)
+    if flt.object:
+        kind, _, ident = flt.object.partition(":")
+        query = query.where(AuditEvent.object_type == kind, AuditEvent.object_id == ident)
+    if flt.org:
+        query = query.where(AuditEvent.actor_org_id == flt.org)
+    if flt.since:
+        query = query.where(AuditEvent.occurred_at >= flt.since)
+    if flt.until:
+        query = query.where(AuditEvent.occurred_at < flt.until)
     if flt.action:
         query = query.where(AuditEvent.action.startswith(flt.action, autoescape=True))
     if flt.outcome:
         query = query.where(AuditEvent.outcome == flt.outcome)
     if flt.actor_email:
         query = query.where(func.lower(AuditEvent.actor_email) == flt.actor_email.lower())
-    page = paginate(query.order_by(AuditEvent.id.desc()), flt.page)
-    record(viewer, "audit.read", None, {"filter": flt.__dict__, "returned": len(page.items)})
+    return query.order_by(AuditEvent.leaf_index.desc())
+
+
+def read_events(viewer: User, flt: EventFilter) -> Page[AuditEvent]:
+    page = paginate(filtered_events(viewer, flt), flt.page)
+    record(viewer, "audit.read", None, {"filter": flt.describe(), "returned": len(page.items)})
     return page
+
+
+CSV_COLUMNS = (
+    "position",
+    "at",
+    "actor_email",
+    "actor_org_id",
+    "action",
+    "object_type",
+    "object_id",
+    "outcome",
+    "ip",
+    "request_id",
+    "detail",
+)
+CSV_LIMIT = 50_000
+
+
+def events_csv(viewer: User, flt: EventFilter) -> str:
+    """The filtered events as CSV (at most CSV_LIMIT, newest first). The caller records and
+    commits the `audit.export` event."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for e in get_session().scalars(filtered_events(viewer, flt).limit(CSV_LIMIT)):
+        writer.writerow(
+            (
+                e.leaf_index,
+                e.occurred_at.isoformat(),
+                e.actor_email,
+                e.actor_org_id,
+                e.action,
+                e.object_type,
+                e.object_id,
+                e.outcome,
+                e.ip,
+                e.request_id,
+                e.detail,
+            )
+        )
+    return buffer.getvalue()
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,13 @@ def _object_ref(obj: object | tuple[str, object] | None) -> tuple[str | None, st
     return kind, str(obj.id)  # type: ignore[attr-defined]
 
 
+def _owner(obj: object) -> int | None:
+    if obj is None or isinstance(obj, tuple):
+        return None
+    owner = getattr(obj, "organisation_id", None) or getattr(obj, "from_org_id", None)
+    return owner if isinstance(owner, int) else None
+
+
 def record(
     actor: User | None,
     action: str,
@@ -56,6 +63,7 @@ def record(
         action=action,
         object_type=object_type,
         object_id=object_id,
+        object_org_id=_owner(obj),
         outcome=outcome,
         ip=request.remote_addr if has_request_context() else None,
         request_id=request_id() if has_request_context() else None,

@@ -4,17 +4,39 @@ import json
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from coordination.audit.models import AuditEvent
 
 
 class EventQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    object: str | None = Field(
+        default=None,
+        pattern=r"^[a-z_]{1,40}:[A-Za-z0-9._-]{1,64}$",
+        description="type:id, e.g. alert:6f1c...; the events about one object",
+    )
     action: str | None = Field(default=None, max_length=64, description="Prefix, e.g. 'login.'")
     outcome: Literal["success", "failure", "denied"] | None = None
     actor: str | None = Field(default=None, max_length=254, description="Actor e-mail")
+    org: int | None = Field(default=None, ge=1, description="The acting organisation's id")
+    since: AwareDatetime | None = Field(default=None, description="From this time (ISO 8601 with offset)")
+    until: AwareDatetime | None = Field(default=None, description="Before this time")
     page: int = Field(default=1, ge=1, le=1_000_000)
+
+    def to_filter(self):  # type: ignore[no-untyped-def]
+        from coordination.audit.queries import EventFilter
+
+        return EventFilter(
+            action=self.action,
+            outcome=self.outcome,
+            actor_email=self.actor,
+            page=self.page,
+            object=self.object,
+            org=self.org,
+            since=self.since,
+            until=self.until,
+        )
 
 
 class EventOut(BaseModel):

@@ -34,7 +34,7 @@ def verifier_key(name: str, public_key: bytes) -> str:
 
 
 def parse_verifier_key(vkey: str) -> tuple[str, bytes]:
-    name, hexhash, encoded = vkey.split("+")
+    name, hexhash, encoded = vkey.split("+", 2)
     raw = base64.b64decode(encoded)
     if raw[:1] != ED25519 or len(raw) != 33 or key_hash(name, raw[1:]).hex() != hexhash:
         raise ValueError("not an Ed25519 note verifier key")

@@ -79,6 +79,7 @@ def _backfill() -> tuple[int, str, str]:
         sa.column("action", sa.String()),
         sa.column("object_type", sa.String()),
         sa.column("object_id", sa.String()),
+        sa.column("object_org_id", sa.Integer()),
         sa.column("outcome", sa.String()),
         sa.column("ip", sa.String()),
         sa.column("request_id", sa.String()),
@@ -93,7 +94,8 @@ def _backfill() -> tuple[int, str, str]:
         entry = {
             "index": index, "at": utc_text(row.occurred_at), "actor_user_id": row.actor_user_id,
             "actor_email": row.actor_email, "actor_org_id": row.actor_org_id, "action": row.action,
-            "object_type": row.object_type, "object_id": row.object_id, "outcome": row.outcome, "ip": row.ip,
+            "object_type": row.object_type, "object_id": row.object_id, "object_org_id": row.object_org_id,
+            "outcome": row.outcome, "ip": row.ip,
             "request_id": row.request_id, "detail": json.loads(row.detail),
         }
         bind.execute(sa.update(events).where(events.c.id == row.id).values(leaf_index=index))
@@ -133,6 +135,8 @@ def upgrade() -> None:
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.add_column(sa.Column('leaf_index', sa.BigInteger(), nullable=True))
         batch_op.add_column(sa.Column('request_id', sa.String(length=32), nullable=True))
+        batch_op.add_column(sa.Column('object_org_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_audit_events_object_org_id'), ['object_org_id'], unique=False)
     size, root, frontier = _backfill()
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.alter_column('leaf_index', existing_type=sa.BigInteger(), nullable=False)
@@ -145,6 +149,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     _triggers(create=False)
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_audit_events_object_org_id'))
+        batch_op.drop_column('object_org_id')
         batch_op.drop_constraint(batch_op.f('uq_audit_events_leaf_index'), type_='unique')
         batch_op.drop_column('request_id')
         batch_op.drop_column('leaf_index')
