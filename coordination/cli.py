@@ -186,29 +186,6 @@ def register(app: Flask) -> None:
         if not report.clean:
             sys.exit(1)
 
-    audit = click.Group("audit", help="The tamper-evident audit log.")
+    from coordination.audit.cli import audit
+
     app.cli.add_command(audit)
-
-    @audit.command("checkpoint")
-    def audit_checkpoint() -> None:
-        """Sign the current tree head now (a checkpoint is also signed every N events)."""
-        from coordination.audit.log import checkpoint_now
-
-        try:
-            checkpoint = checkpoint_now(get_session())
-        except ValueError as exc:
-            raise click.ClickException(str(exc)) from None
-        commit()
-        click.echo(checkpoint.note, nl=False)
-
-    @audit.command("verify")
-    def audit_verify() -> None:
-        """Recompute every leaf and the tree, check every checkpoint signature; exit 1 on the first problem."""
-        from coordination.audit.log import verify_log
-
-        result = verify_log(get_session())
-        if not result.intact:
-            where = f" (event {result.event_id})" if result.event_id is not None else ""
-            click.echo(f"audit log NOT intact at position {result.events}{where}: {result.problem}", err=True)
-            sys.exit(1)
-        click.echo(f"audit log intact: {result.events} events, {result.checkpoints} signed checkpoints verified")

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from coordination.audit import record
 from coordination.audit.log import checkpoint_now, prove_consistency, prove_inclusion
 from coordination.audit.merkle import leaf_hash, verify_consistency, verify_inclusion
 from coordination.audit.models import AuditEvent
+from coordination.audit.record import record
 from coordination.core.db import get_session
 
 

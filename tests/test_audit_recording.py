@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from coordination.accounts.models import Organisation
 from coordination.accounts.operations.organisations import create_organisation
-from coordination.audit import record
 from coordination.audit.models import AuditEvent
+from coordination.audit.record import record
 from coordination.core.db import get_session
 from tests.conftest import bearer, sign_in
 

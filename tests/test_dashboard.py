@@ -32,7 +32,7 @@ def test_admin_tiles_follow_permissions(app, signed_in):
 
 
 def test_sign_in_history_is_shown_to_its_owner(app, make_user):
-    from coordination.audit import record
+    from coordination.audit.record import record
     from coordination.core.db import get_session
     from tests.conftest import sign_in
 

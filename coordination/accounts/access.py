@@ -53,7 +53,7 @@ def refuse_invisible(viewer: User, object_type: str, object_id: object) -> NotFo
     The same answer for both cases keeps existence secret; the audit record makes probing for
     other organisations' objects visible to the people who read the trail.
     """
-    from coordination.audit import record
+    from coordination.audit.record import record
     from coordination.core.db import commit
 
     record(viewer, "access.not_visible", (object_type, object_id), outcome="denied")

@@ -23,7 +23,7 @@ from coordination.accounts.operations import organisations as org_ops
 from coordination.accounts.operations import tokens as token_ops
 from coordination.accounts.operations import users as user_ops
 from coordination.api.registry import api_endpoint
-from coordination.audit import record
+from coordination.audit.record import record
 from coordination.core.db import commit, get_session
 from coordination.core.errors import Forbidden, NotFound
 

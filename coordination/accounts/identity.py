@@ -17,7 +17,7 @@ from coordination.accounts.access import can
 from coordination.accounts.models import User
 from coordination.accounts.operations.sessions import load_session
 from coordination.accounts.operations.tokens import authenticate_bearer
-from coordination.audit import record
+from coordination.audit.record import record
 from coordination.core.db import commit
 from coordination.core.extensions import csrf, login_manager
 from coordination.core.permissions import PUBLIC, required_permission

@@ -12,7 +12,7 @@ from coordination.alerts.operations.raise_alert import raise_alert
 from coordination.alerts.queries import list_alerts, related_alerts, timeline
 from coordination.alerts.sealed import open_narrative
 from coordination.api.registry import api_endpoint
-from coordination.audit import record
+from coordination.audit.record import record
 from coordination.audit.schemas import Timeline
 from coordination.cases.queries import cases_linked_to_alert
 from coordination.core.db import commit

@@ -7,7 +7,7 @@ from flask_login import current_user
 from coordination.alerts.api import summary as alert_summary
 from coordination.alerts.schemas import OrgRef
 from coordination.api.registry import api_endpoint
-from coordination.audit import record
+from coordination.audit.record import record
 from coordination.cases import schemas as s
 from coordination.cases.access import get_case_or_404
 from coordination.cases.models import Case

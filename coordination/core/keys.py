@@ -14,7 +14,6 @@ import base64
 import hashlib
 import hmac
 import json
-import os
 import secrets
 import stat
 from dataclasses import dataclass, field, replace
@@ -25,6 +24,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from coordination.core.files import atomic_file
 
 FORMAT = "simpul-keyring/1"
 SEAL_VERSION = b"\x01"
@@ -159,24 +160,9 @@ class FileKeyProvider:
 
 
 def write_private_file(path: Path, content: bytes) -> None:
-    """Write atomically (temporary file, fsync, rename) with mode 0600 from the first byte."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    """Write atomically with mode 0600 from the first byte."""
+    with atomic_file(path) as handle:
+        handle.write(content)
 
 
 def seal(keyring: Keyring, plaintext: bytes, context: str) -> bytes:

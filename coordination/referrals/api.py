@@ -7,7 +7,7 @@ from flask_login import current_user
 from coordination.accounts.access import can
 from coordination.alerts.schemas import OrgRef
 from coordination.api.registry import api_endpoint
-from coordination.audit import record
+from coordination.audit.record import record
 from coordination.audit.schemas import Timeline
 from coordination.cases.access import get_case_or_404
 from coordination.core.db import commit

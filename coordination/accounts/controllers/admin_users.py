@@ -13,7 +13,7 @@ from coordination.accounts.access import can_invite, can_manage_user, get_user_o
 from coordination.accounts.forms import ConfirmForm, InviteForm, SetPasswordForm, choices
 from coordination.accounts.models import Organisation, User
 from coordination.accounts.operations import users as ops
-from coordination.audit import record
+from coordination.audit.record import record
 from coordination.core.db import commit, get_session
 from coordination.core.errors import DomainError
 from coordination.core.forms import show_refusal

@@ -15,7 +15,7 @@ from coordination.accounts.models import User
 from coordination.accounts.operations import authentication as auth
 from coordination.accounts.operations.sessions import end_session, start_session
 from coordination.accounts.operations.users import set_locale
-from coordination.audit import record
+from coordination.audit.record import record
 from coordination.core.context import config
 from coordination.core.db import commit, get_session
 from coordination.core.errors import DomainError

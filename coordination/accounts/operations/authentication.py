@@ -19,7 +19,7 @@ from sqlalchemy import select
 from coordination.accounts.models import RecoveryCode, User
 from coordination.accounts.operations.users import find_user_by_email
 from coordination.accounts.passwords import verify_password
-from coordination.audit import record
+from coordination.audit.record import record
 from coordination.core.context import config, keyring
 from coordination.core.db import get_session, utcnow
 from coordination.core.errors import ValidationFailed

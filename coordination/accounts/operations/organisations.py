@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from coordination.accounts.models import Organisation, User
-from coordination.audit import record
+from coordination.audit.record import record
 from coordination.core.db import get_session
 from coordination.core.errors import Conflict, ValidationFailed
 from coordination.policy import role_policy

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from coordination.accounts.models import ApiToken, User
-from coordination.audit import record
+from coordination.audit.record import record
 from coordination.core.context import keyring
 from coordination.core.db import get_session, utcnow
 from coordination.core.errors import Conflict, ValidationFailed

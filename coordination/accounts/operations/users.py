@@ -13,7 +13,7 @@ from coordination.accounts.models import Invitation, Organisation, RecoveryCode,
 from coordination.accounts.operations.sessions import end_all_sessions
 from coordination.accounts.operations.tokens import revoke_all_tokens
 from coordination.accounts.passwords import hash_password, password_problem, verify_password
-from coordination.audit import record
+from coordination.audit.record import record
 from coordination.core.context import config, keyring
 from coordination.core.db import get_session, utcnow
 from coordination.core.errors import Conflict, ValidationFailed

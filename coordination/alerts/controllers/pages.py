@@ -15,7 +15,7 @@ from coordination.alerts.operations.actions import act_on_alert, allowed_actions
 from coordination.alerts.operations.raise_alert import raise_alert
 from coordination.alerts.queries import list_alerts, related_alerts, timeline
 from coordination.alerts.sealed import open_narrative
-from coordination.audit import record
+from coordination.audit.record import record
 from coordination.cases.queries import case_title, cases_linked_to_alert
 from coordination.core.db import commit, get_session
 from coordination.core.errors import DomainError, problems_of

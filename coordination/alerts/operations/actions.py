@@ -18,7 +18,7 @@ from coordination.accounts.models import Organisation, User
 from coordination.alerts.access import holds
 from coordination.alerts.models import Alert, AlertNote
 from coordination.alerts.schemas import AlertAction
-from coordination.audit import record
+from coordination.audit.record import record
 from coordination.core.db import get_session, utcnow
 from coordination.core.errors import Conflict, Forbidden, ValidationFailed
 from coordination.core.sealing import seal_json

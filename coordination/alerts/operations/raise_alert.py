@@ -11,7 +11,7 @@ from coordination.accounts.models import User
 from coordination.alerts import sealed
 from coordination.alerts.models import Alert
 from coordination.alerts.schemas import AlertIn
-from coordination.audit import record
+from coordination.audit.record import record
 from coordination.core.db import get_session
 from coordination.core.errors import Conflict, ValidationFailed
 from coordination.core.sealing import seal_json

@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from coordination.alerts.queries import list_alerts
-from coordination.audit import record
+from coordination.audit.record import record
 from coordination.cases.access import get_case_or_404
 from coordination.cases.operations.create_case import add_case_note, create_case
 from coordination.cases.operations.record_on_case import record_on_case

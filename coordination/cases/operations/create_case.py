@@ -10,7 +10,7 @@ from sqlalchemy import select
 from coordination.accounts.models import User
 from coordination.alerts.access import restrict_alerts
 from coordination.alerts.models import Alert
-from coordination.audit import record
+from coordination.audit.record import record
 from coordination.cases.models import Case, CaseNote
 from coordination.cases.operations.record_on_case import add_to_case
 from coordination.cases.schemas import CaseIn

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from coordination.accounts.models import User
-from coordination.audit import record
+from coordination.audit.record import record
 from coordination.cases.models import Case
 from coordination.core.db import get_session
 from coordination.core.errors import Conflict, ValidationFailed

@@ -10,7 +10,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 from wtforms import ValidationError as CSRFInvalid
 
-from coordination.audit import record
+from coordination.audit.record import record
 from coordination.cases.access import get_case_or_404
 from coordination.core.db import commit, get_session
 from coordination.core.errors import DomainError, ValidationFailed, problems_of

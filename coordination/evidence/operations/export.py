@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import select
 
-from coordination.audit import record
+from coordination.audit.record import record
 from coordination.audit.schemas import Timeline
 from coordination.cases.models import Case
 from coordination.core.context import keyring, keyring_holding_kek

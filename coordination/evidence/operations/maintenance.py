@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy import func, select
 
-from coordination.audit import record
+from coordination.audit.record import record
 from coordination.core.context import key_provider
 from coordination.core.db import commit, get_session
 from coordination.core.errors import Conflict

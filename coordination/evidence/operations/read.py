@@ -9,7 +9,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from coordination.accounts.models import User
-from coordination.audit import record
+from coordination.audit.record import record
 from coordination.core.context import keyring_holding_kek
 from coordination.core.db import commit
 from coordination.core.errors import Forbidden, IntegrityFailed, KeyUnavailable, ValidationFailed

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from coordination.accounts.models import User
-from coordination.audit import record
+from coordination.audit.record import record
 from coordination.cases.models import Case
 from coordination.core.context import keyring
 from coordination.core.db import get_session

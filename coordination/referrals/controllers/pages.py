@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from coordination.accounts.access import can
 from coordination.accounts.models import Organisation
-from coordination.audit import record
+from coordination.audit.record import record
 from coordination.cases.access import get_case_or_404
 from coordination.cases.queries import case_title
 from coordination.core.db import commit, get_session

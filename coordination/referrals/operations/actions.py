@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from coordination.accounts.access import can
 from coordination.accounts.models import User
-from coordination.audit import record
+from coordination.audit.record import record
 from coordination.core.db import utcnow
 from coordination.core.errors import Conflict, Forbidden, ValidationFailed
 from coordination.referrals.access import is_recipient, is_sender

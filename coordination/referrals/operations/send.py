@@ -9,7 +9,7 @@ from sqlalchemy import insert, select
 
 from coordination.accounts.access import can
 from coordination.accounts.models import Organisation, User
-from coordination.audit import record
+from coordination.audit.record import record
 from coordination.cases.models import Case
 from coordination.core.db import get_session
 from coordination.core.errors import Forbidden, ValidationFailed
