@@ -4,13 +4,21 @@ partner can verify and co-sign, and proofs checked with the standalone verifier.
 from __future__ import annotations
 
 import copy
+import json
+import uuid
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import select
 
 from coordination.audit import signed_note
 from coordination.audit.merkle import verify_consistency, verify_inclusion
-from tests.conftest import bearer
+from coordination.audit.models import AuditEvent
+from coordination.audit.record import record
+from coordination.cases.models import Case
+from coordination.core.db import get_session
+from tests.conftest import bearer, sign_in
 from tests.test_alerts_api import ALERT
+from tests.test_case_records import COMPLAINT
 
 
 def escalated(client, make_user, make_org):  # type: ignore[no-untyped-def]
@@ -109,3 +117,33 @@ def test_inclusion_and_consistency_proofs_verify(client, make_user, make_org):
     other_bank = make_user("pjk", "supervisor", org=make_org("pjk"))
     hidden = client.get(f"/api/v1/audit/proof/inclusion?event={event_id}", headers=bearer(other_bank))
     assert hidden.status_code == 404
+
+
+def test_alert_page_shows_who_acted_to_audit_readers_only(client, make_user, make_org):
+    alert_id, analyst, pjk_supervisor = escalated(client, make_user, make_org)
+    page = sign_in(app_client(client), pjk_supervisor).get(f"/alerts/{alert_id}").get_data(as_text=True)
+    panel = page[page.index('data-testid="who-acted"') :]
+    assert analyst.email in panel and analyst.organisation.name in panel and "alert.view" in panel
+    member = make_user("pjk", "member", org=pjk_supervisor.organisation)
+    page = sign_in(app_client(client), member).get(f"/alerts/{alert_id}").get_data(as_text=True)
+    assert 'data-testid="who-acted"' not in page
+
+
+def test_case_page_shows_others_acts_on_the_owners_case_and_nothing_else(client, make_user):
+    owner = make_user("ngo", "supervisor")
+    police = make_user("police", "member")
+    case_id = client.post("/api/v1/cases", headers=bearer(owner), json=COMPLAINT).get_json()["id"]
+    case = get_session().get(Case, uuid.UUID(case_id))
+    record(police, "case.view", case, {"via": "referral"})  # another organisation reads the owner's case
+    record(police, "case.view", ("case", "some-other-case"))  # not about this case
+    get_session().commit()
+    page = sign_in(app_client(client), owner).get(f"/cases/{case_id}").get_data(as_text=True)
+    panel = page[page.index('data-testid="who-acted"') :]
+    assert police.email in panel and police.organisation.name in panel
+    assert panel.count("case.view") == 2  # the police read and the owner's own opening of this page
+    reads = get_session().scalars(select(AuditEvent).where(AuditEvent.action == "audit.read")).all()
+    assert any(json.loads(e.detail)["filter"].get("object") == f"case:{case_id}" for e in reads)
+
+
+def app_client(client):  # type: ignore[no-untyped-def]
+    return client.application.test_client()

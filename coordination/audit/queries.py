@@ -10,7 +10,8 @@ from datetime import datetime
 
 from sqlalchemy import Select, func, select
 
-from coordination.accounts.models import User
+from coordination.accounts.access import can
+from coordination.accounts.models import Organisation, User
 from coordination.audit.access import restrict_events
 from coordination.audit.models import AuditEvent
 from coordination.audit.record import record
@@ -115,8 +116,6 @@ def object_history(object_type: str, object_id: object, actions: tuple[str, ...]
 
     Read from the audit log itself, so a timeline can never disagree with it.
     """
-    from coordination.accounts.models import Organisation
-
     rows = (
         get_session()
         .execute(
@@ -136,3 +135,36 @@ def object_history(object_type: str, object_id: object, actions: tuple[str, ...]
         HistoryEntry(e.occurred_at, e.actor_email, org, e.action.split(".", 1)[1], json.loads(e.detail))
         for e, org in rows
     ]
+
+
+@dataclass(frozen=True)
+class Act:
+    at: datetime
+    actor_email: str | None
+    actor_org: str | None
+    action: str
+    outcome: str
+
+
+WHO_ACTED_LIMIT = 50
+
+
+def who_acted(viewer: User, obj: object) -> list[Act] | None:
+    """Everyone's acts on one object that the viewer may read, newest first (views, exports and
+    refusals included): the "who acted" panel of an alert, case or referral page. None when the
+    viewer may not read the audit trail at all. The read is itself recorded, in the caller's
+    transaction."""
+    if not can(viewer, "audit.read"):
+        return None
+    flt = EventFilter(object=f"{obj.audit_type}:{obj.id}")  # type: ignore[attr-defined]
+    query = (
+        filtered_events(viewer, flt)
+        .outerjoin(Organisation, Organisation.id == AuditEvent.actor_org_id)
+        .add_columns(Organisation.name)
+        .limit(WHO_ACTED_LIMIT)
+    )
+    acts = [
+        Act(e.occurred_at, e.actor_email, org, e.action, e.outcome) for e, org in get_session().execute(query)
+    ]
+    record(viewer, "audit.read", None, {"filter": flt.describe(), "returned": len(acts)})
+    return acts

@@ -15,6 +15,7 @@ from coordination.alerts.operations.actions import act_on_alert, allowed_actions
 from coordination.alerts.operations.raise_alert import raise_alert
 from coordination.alerts.queries import list_alerts, related_alerts, timeline
 from coordination.alerts.sealed import open_narrative
+from coordination.audit.queries import who_acted
 from coordination.audit.record import record
 from coordination.cases.queries import case_title, cases_linked_to_alert
 from coordination.core.db import commit, get_session
@@ -81,6 +82,7 @@ def show(alert_id: str) -> Response | tuple[str, int] | str:
                 errors = problems_of(exc)
         flash(_("The action was refused."), "error")
     record(current_user, "alert.view", alert)
+    acted = who_acted(current_user, alert)
     commit()
     colleagues = get_session().scalars(
         select(User).where(User.organisation_id == alert.holder_id, User.active.is_(True)).order_by(User.email)
@@ -93,6 +95,8 @@ def show(alert_id: str) -> Response | tuple[str, int] | str:
         subjects=[open_subject(s) for s in alert.subjects],
         transactions=[open_transaction(t) for t in alert.transactions],
         timeline=timeline(alert),
+        acted=acted,
+        acted_object=f"alert:{alert.id}",
         related=related_alerts(alert, current_user),
         linked_cases=cases_linked_to_alert(alert, current_user),
         title_of=case_title,

@@ -12,6 +12,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from coordination.alerts.queries import list_alerts
+from coordination.audit.queries import who_acted
 from coordination.audit.record import record
 from coordination.cases.access import get_case_or_404
 from coordination.cases.operations.create_case import add_case_note, create_case
@@ -73,6 +74,7 @@ def new() -> Response | tuple[str, int] | str:
 def show(case_id: str) -> str:
     case = get_case_or_404(case_id, current_user)
     record(current_user, "case.view", case)
+    acted = who_acted(current_user, case)
     commit()
     return render_template(
         "cases/show.html",
@@ -82,6 +84,8 @@ def show(case_id: str) -> str:
         linked=linked_cases(case, current_user),
         title_of=case_title,
         notes=case_notes(case),
+        acted=acted,
+        acted_object=f"case:{case.id}",
         subjects=[open_subject(s) for s in case.subjects],
         transactions=[open_transaction(t) for t in case.transactions],
         evidence=case_evidence(case, current_user),

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from coordination.accounts.access import can
 from coordination.accounts.models import Organisation
+from coordination.audit.queries import who_acted
 from coordination.audit.record import record
 from coordination.cases.access import get_case_or_404
 from coordination.cases.queries import case_title
@@ -102,12 +103,15 @@ def show(referral_id: str) -> Response | tuple[str, int] | str:
     if referral.status in ("declined", "revoked") and is_recipient(referral, current_user):
         abort(404)
     record(current_user, "referral.view", referral)
+    acted = who_acted(current_user, referral)
     commit()
     entries = history(referral)
     sent = opened_projection(referral)
     return render_template(
         "referrals/show.html",
         referral=referral,
+        acted=acted,
+        acted_object=f"referral:{referral.id}",
         projected=sent["case"],
         withheld=sent["withheld"],
         message=message_of(entries),
