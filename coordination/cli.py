@@ -26,9 +26,16 @@ def _fail(exc: DomainError) -> None:
 def register(app: Flask) -> None:
     @app.cli.command("init")
     def init() -> None:
-        """Apply every database migration (idempotent)."""
+        """Apply every database migration (idempotent) and record policy file changes in the audit log."""
+        from coordination.core.context import config
+        from coordination.policy.versions import record_policy_changes
+
         upgrade_to_head()
         click.echo("database is at the latest schema")
+        changed = record_policy_changes(get_session(), config().policies_dir)
+        commit()
+        if changed:
+            click.echo(f"policy files changed since last recorded (audit log): {', '.join(changed)}")
 
     @app.cli.command("seed-demo")
     def seed_demo_command() -> None:

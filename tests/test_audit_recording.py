@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+
 import pytest
+import yaml
 from sqlalchemy import func, select
 
 from coordination.accounts.models import Organisation
@@ -10,6 +14,7 @@ from coordination.accounts.operations.organisations import create_organisation
 from coordination.audit.models import AuditEvent
 from coordination.audit.record import record
 from coordination.core.db import get_session
+from coordination.policy.versions import POLICY_FILES, record_policy_changes
 from tests.conftest import bearer, sign_in
 
 
@@ -83,3 +88,49 @@ def test_audit_page_filters(app, make_user):
     get_session().commit()
     page = sign_in(app.test_client(), reader).get("/audit?outcome=failure&action=login.").get_data(as_text=True)
     assert "login.failure" in page
+
+
+def test_policy_file_changes_are_recorded_once_with_before_and_after(app, runner, tmp_path):
+    source = app.extensions["simpul.config"].policies_dir
+    before = count("policy.change")
+    assert runner.invoke(args=["init"]).exit_code == 0
+    first = count("policy.change")
+    assert first == before + len(POLICY_FILES)  # a new database: every file is recorded once
+    assert runner.invoke(args=["init"]).exit_code == 0
+    assert count("policy.change") == first  # nothing changed: nothing recorded
+    copy = tmp_path / "policies"
+    shutil.copytree(source, copy)
+    redaction = copy / "redaction.yaml"
+    old_version = yaml.safe_load(redaction.read_text())["version"]
+    redaction.write_text(redaction.read_text().replace(f'version: "{old_version}"', 'version: "2099-01-01.1"'))
+    assert record_policy_changes(get_session(), copy) == ["redaction.yaml"]
+    event = (
+        get_session()
+        .scalars(select(AuditEvent).where(AuditEvent.action == "policy.change").order_by(AuditEvent.id.desc()))
+        .first()
+    )
+    detail = json.loads(event.detail)
+    assert (event.object_id, detail["version"], detail["previous_version"]) == (
+        "redaction.yaml",
+        "2099-01-01.1",
+        old_version,
+    )
+
+
+def test_token_uses_and_refusals_are_recorded_without_the_secret(app, make_user):
+    user = make_user("pjk", "member")
+    headers = bearer(user)
+    secret = headers["Authorization"].removeprefix("Bearer ")
+    before = count("api_token.use")
+    assert app.test_client().get("/api/v1/me", headers=headers).status_code == 200
+    assert app.test_client().get("/api/v1/me", headers=headers).status_code == 200  # same minute: one record
+    forged = {"Authorization": "Bearer smpl_" + "x" * 43}
+    assert app.test_client().get("/api/v1/me", headers=forged).status_code == 401
+    uses = (
+        get_session()
+        .scalars(select(AuditEvent).where(AuditEvent.action == "api_token.use").order_by(AuditEvent.id))
+        .all()[before:]
+    )
+    assert [(e.outcome, e.actor_user_id) for e in uses] == [("success", user.id), ("failure", None)]
+    assert json.loads(uses[0].detail)["prefix"] == secret[:12] and json.loads(uses[1].detail)["reason"] == "unknown"
+    assert all(secret[12:20] not in e.detail and "xxxxxxxx" not in e.detail for e in uses)

@@ -40,10 +40,10 @@ def _load_from_bearer(req) -> User | None:  # type: ignore[no-untyped-def]
     if not header.startswith("Bearer ") or not req.path.startswith("/api/"):
         return None
     token = authenticate_bearer(header[len("Bearer ") :].strip())
+    commit()  # the use (or refusal) and last_used_at, whatever the request does next
     if token is None:
         return None
     g.api_token = token
-    commit()  # last_used_at, when it moved
     return token.user
 
 

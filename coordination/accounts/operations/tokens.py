@@ -52,13 +52,23 @@ def revoke_all_tokens(actor: User | None, user: User) -> None:
 
 
 def authenticate_bearer(secret: str) -> ApiToken | None:
+    """The live token for `secret`, or None. Uses are recorded (at most once a minute per token,
+    with the address: who called the API with what) and so is every refusal; the caller commits
+    either way. A refused secret is never written down, not even its prefix."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
+        record(None, "api_token.use", None, {"reason": "malformed"}, outcome="failure")
         return None
     token = get_session().scalar(select(ApiToken).where(ApiToken.token_hash == _hash(secret)))
-    if token is None or token.revoked_at is not None or not token.user.is_active:
+    if token is None:
+        record(None, "api_token.use", None, {"reason": "unknown"}, outcome="failure")
+        return None
+    if token.revoked_at is not None or not token.user.is_active:
+        reason = "revoked" if token.revoked_at is not None else "user_inactive"
+        record(token.user, "api_token.use", token, {"prefix": token.prefix, "reason": reason}, outcome="denied")
         return None
     now = utcnow()
     # A write per API call would make every read a write; to the minute is what people need.
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
         token.last_used_at = now
+        record(token.user, "api_token.use", token, {"prefix": token.prefix})
     return token
