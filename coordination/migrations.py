@@ -26,5 +26,8 @@ def alembic_config(connection: Connection | None = None, url: str | None = None)
 
 def upgrade_to_head() -> None:
     database = get_database()
+    if isinstance(database.bind, Connection):  # a connection in service (the test suite's): use it
+        command.upgrade(alembic_config(database.bind), "head")
+        return
     with database.engine.begin() as connection:
         command.upgrade(alembic_config(connection), "head")

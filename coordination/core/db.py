@@ -74,9 +74,14 @@ def make_engine(url: str) -> Engine:
                 cursor.execute("PRAGMA cache_size=-32768")  # 32 MiB per connection
             cursor.close()
 
+        # IMMEDIATE: take the write lock when the transaction starts. Nearly every request
+        # writes (reads are audited), and a deferred transaction that read first and then
+        # writes after another connection committed fails at once with "database is locked"
+        # (a stale WAL snapshot; the busy timeout does not apply). Queueing at BEGIN instead
+        # serialises writers the way the audit tree head does anyway.
         @event.listens_for(engine, "begin")
         def _on_begin(conn: Connection) -> None:
-            conn.exec_driver_sql("BEGIN")
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True)

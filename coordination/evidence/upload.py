@@ -19,6 +19,7 @@ from werkzeug.http import parse_options_header
 from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 
 from coordination.cases.models import Case
+from coordination.core.db import commit
 from coordination.core.errors import ValidationFailed
 from coordination.evidence.backend import evidence_store
 from coordination.evidence.models import Evidence
@@ -101,6 +102,9 @@ def receive_into_case(case: Case, check_fields: Callable[[dict[str, str]], None]
     request.max_content_length = limit + MULTIPART_OVERHEAD
     if request.content_length is not None and request.content_length > limit + MULTIPART_OVERHEAD:
         raise RequestEntityTooLarge(f"An evidence file may be at most {limit} bytes.")  # before storing anything
+    # End the transaction of the access check before the body streams in (minutes, for a large
+    # file): no lock or snapshot is held meanwhile; storing the evidence begins a new one.
+    commit()
     fields, incoming = receive_upload(request.stream, request.headers.get("Content-Type"), evidence_store(), limit)
     if check_fields is not None:
         try:
