@@ -35,7 +35,7 @@ def register(app: Flask) -> None:
         changed = record_policy_changes(get_session(), config().policies_dir)
         commit()
         if changed:
-            click.echo(f"policy files changed since last recorded (audit log): {', '.join(changed)}")
+            click.echo(f"policy files new or changed since last recorded, now in the audit log: {', '.join(changed)}")
 
     @app.cli.command("seed-demo")
     def seed_demo_command() -> None:
