@@ -17,8 +17,9 @@ from coordination.core import keys
 from coordination.core.db import Database, close_session
 from coordination.core.extensions import babel, csrf, limiter
 from coordination.core.i18n import select_locale
+from coordination.core.jobs import init_jobs
 from coordination.core.templating import init_templating
-from coordination.core.web import harden, register_error_handlers
+from coordination.core.web import SimpulRequest, harden, register_error_handlers
 from coordination.evidence.storage import EvidenceStore, LocalStore
 from coordination.policy import load_policies
 
@@ -52,6 +53,7 @@ def create_app(config: Config | None = None) -> Flask:
     keyring = _open_keyring(config, database)
 
     app = Flask("coordination", root_path=str(PACKAGE_DIR))
+    app.request_class = SimpulRequest
     app.config.update(
         SECRET_KEY=keys.flask_secret(keyring),
         SESSION_COOKIE_NAME="simpul_session",
@@ -89,6 +91,7 @@ def create_app(config: Config | None = None) -> Flask:
     register_error_handlers(app)
     _register_blueprints(app)
     _register_cli(app)
+    init_jobs(app)
 
     init_templating(app)
     return app
@@ -115,8 +118,18 @@ def _register_blueprints(app: Flask) -> None:
     from coordination.dashboard.blueprint import bp as dashboard_bp
     from coordination.evidence.blueprint import bp as evidence_bp
     from coordination.referrals.blueprint import bp as referrals_bp
+    from coordination.screening.blueprint import bp as screening_bp
 
-    for bp in (accounts_bp, dashboard_bp, alerts_bp, cases_bp, referrals_bp, evidence_bp, audit_bp):
+    for bp in (
+        accounts_bp,
+        dashboard_bp,
+        alerts_bp,
+        cases_bp,
+        referrals_bp,
+        evidence_bp,
+        audit_bp,
+        screening_bp,
+    ):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # the API checks CSRF itself for cookie sessions; tokens need none
     app.register_blueprint(api_bp)

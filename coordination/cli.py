@@ -196,3 +196,7 @@ def register(app: Flask) -> None:
     from coordination.audit.cli import audit
 
     app.cli.add_command(audit)
+
+    from coordination.screening.cli import screen
+
+    app.cli.add_command(screen)

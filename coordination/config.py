@@ -32,6 +32,9 @@ class Config:
     max_request_bytes: int = 2 * 1024 * 1024
     # Evidence uploads stream to encrypted storage; this bounds one file.
     evidence_max_bytes: int = 200 * 1024 * 1024
+    # A transaction export uploaded for screening is held in memory, never written in clear;
+    # larger exports are screened on the PJK's own premises with `flask screen`.
+    screening_max_bytes: int = 64 * 1024 * 1024
     # "local" (files under data_dir/evidence) or "s3" (an S3-compatible bucket, for several
     # instances); credentials come from the standard AWS_* variables or instance roles.
     # The audit log's name in its signed checkpoints, and how often one is signed.
@@ -68,6 +71,7 @@ class Config:
             default_locale=env.get("SIMPUL_DEFAULT_LOCALE") or "id",
             proxy_hops=int(env.get("SIMPUL_PROXY_HOPS") or 0),
             evidence_max_bytes=int(env.get("SIMPUL_EVIDENCE_MAX_BYTES") or 200 * 1024 * 1024),
+            screening_max_bytes=int(env.get("SIMPUL_SCREENING_MAX_BYTES") or 64 * 1024 * 1024),
             evidence_store=env.get("SIMPUL_EVIDENCE_STORE") or "local",
             audit_origin=env.get("SIMPUL_AUDIT_ORIGIN") or "simpul.local/audit",
             audit_checkpoint_every=int(env.get("SIMPUL_AUDIT_CHECKPOINT_EVERY") or 1000),

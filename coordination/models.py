@@ -14,4 +14,5 @@ from coordination.cases.models import Case, CaseNote  # noqa: F401
 from coordination.evidence.models import Evidence  # noqa: F401
 from coordination.identifiers.models import IdentifierDigest  # noqa: F401
 from coordination.referrals.models import Referral, ReferralNote, referral_evidence  # noqa: F401
+from coordination.screening.models import ScreeningRun  # noqa: F401
 from coordination.subjects.models import Subject, SubjectAccount, Transaction  # noqa: F401

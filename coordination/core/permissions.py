@@ -36,6 +36,7 @@ PERMISSIONS = frozenset(
         "evidence.download",
         "evidence.view_csam",
         "forum.manage",
+        "screening.run",
     }
 )
 

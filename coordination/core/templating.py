@@ -45,6 +45,13 @@ REFERRAL_ACTIONS = {
     "follow_up": _l("Follow-up referral sent"),
 }
 
+SCREENING_STATUSES = {
+    "queued": _l("queued"),
+    "running": _l("screening"),
+    "done": _l("finished"),
+    "failed": _l("failed"),
+    "discarded": _l("discarded"),
+}
 
 EVIDENCE_ACTIONS = {
     "upload": _l("uploaded"),
@@ -107,4 +114,5 @@ def init_templating(app: Flask) -> None:
             "evidence_category_label": lambda c: _policy_label(evidence_policy().categories, c),
             "evidence_action_label": lambda a: str(EVIDENCE_ACTIONS.get(a, a)),
             "status_label": lambda s: str(ALERT_STATUSES.get(s, s)),
+            "screening_status_label": lambda s: str(SCREENING_STATUSES.get(s, s)),
         }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import current_app
 
@@ -12,9 +13,15 @@ from coordination.policy.evidence import EvidencePolicy, load_evidence_policy
 from coordination.policy.redaction import RedactionPolicy, load_redaction_policy
 from coordination.policy.roles import RolePolicy, load_role_policy
 
+if TYPE_CHECKING:
+    from coordination.screening.policy import ScreeningPolicy
+
 
 def load_policies(policies_dir: Path) -> dict[str, object]:
     """Read and validate every policy file; raises PolicyError naming file, line and problem."""
+    # Imported here: the screening package's policy module itself builds on this package's loader.
+    from coordination.screening.policy import load_screening_policy
+
     return {
         "roles": load_role_policy(
             policies_dir / "roles.yaml",
@@ -27,6 +34,8 @@ def load_policies(policies_dir: Path) -> dict[str, object]:
         "evidence": load_evidence_policy(
             policies_dir / "evidence.yaml", known_kinds=ORG_KINDS, known_permissions=PERMISSIONS
         ),
+        # The rules a screening run applies: a bad rule stops the app at start, not a run later.
+        "screening": load_screening_policy(policies_dir / "red_flags.yaml"),
     }
 
 
@@ -44,3 +53,8 @@ def redaction_policy() -> RedactionPolicy:
 
 def evidence_policy() -> EvidencePolicy:
     return current_app.extensions["simpul.policies"]["evidence"]
+
+
+def screening_policy() -> ScreeningPolicy:
+    """The red-flag rules of `policies/red_flags.yaml` as the screening engine runs them."""
+    return current_app.extensions["simpul.policies"]["screening"]

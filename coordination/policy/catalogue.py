@@ -59,16 +59,23 @@ def _section(doc: PolicyFile, top: list, name: str) -> dict[str, Labels]:
     return entries
 
 
-def _indicators(path: Path) -> dict[str, Indicator]:
+def _indicators(path: Path, typologies: dict[str, Labels]) -> dict[str, Indicator]:
     doc = PolicyFile.read(path)
     top = doc.mapping(doc.root, "the file")
-    doc.only_keys(top, doc.root, {"indicators"}, "the file")
+    # `screening:` and each indicator's `rule:` are checked by the screening policy loader.
+    doc.only_keys(top, doc.root, {"indicators", "screening"}, "the file")
     found: dict[str, Indicator] = {}
     for ident, node in doc.mapping(doc.section(top, "indicators"), "indicators"):
         where = f"indicators.{ident}"
         items = doc.mapping(node, where)
-        doc.only_keys(items, node, {"id", "en", "description", "source", "weight"}, where)
+        doc.only_keys(items, node, {"id", "en", "description", "source", "weight", "typologies", "rule"}, where)
         values = dict(items)
+        if "typologies" in values:
+            for item in doc.sequence(values["typologies"], f"{where}.typologies"):
+                if doc.scalar(item, f"{where}.typologies") not in typologies:
+                    raise doc.fail(
+                        item, f"{where}.typologies names {item.value!r}, which is not a typology of the catalogue"
+                    )
         for key in ("id", "en", "description", "source", "weight"):
             if key not in values:
                 raise doc.fail_at_name(node, f"{where} lacks {key!r}")
@@ -93,4 +100,4 @@ def load_catalogue(catalogue_path: Path, red_flags_path: Path) -> Catalogue:
     top = doc.mapping(doc.root, "the file")
     doc.only_keys(top, doc.root, set(SECTIONS), "the file")
     sections = {name: _section(doc, top, name) for name in SECTIONS}
-    return Catalogue(**sections, indicators=_indicators(red_flags_path))
+    return Catalogue(**sections, indicators=_indicators(red_flags_path, sections["typologies"]))

@@ -35,6 +35,10 @@ class RolePolicy:
     def permissions_of(self, kind: str, role: str) -> frozenset[str]:
         return self.grants.get((kind, role), frozenset())
 
+    def kind_may(self, kind: str, permission: str) -> bool:
+        """Whether any role of an organisation of this kind holds the permission."""
+        return any(permission in granted for (k, _role), granted in self.grants.items() if k == kind)
+
 
 def labels(doc: PolicyFile, node: Node, where: str) -> Labels:
     """A {id: ..., en: ...} pair of names, both required."""

@@ -118,5 +118,28 @@ CASE_DATA_COLUMNS: dict[str, list[str] | str] = {
     "evidence.uploaded_at": INTERNAL,
     "referral_evidence.referral_id": INTERNAL,
     "referral_evidence.evidence_id": INTERNAL,
+    # A screening run holds a PJK's findings about its own customers, sealed, for that PJK alone;
+    # nothing of it is ever projected to another organisation (raised alerts carry what travels).
+    "screening_runs.id": INTERNAL,
+    "screening_runs.organisation_id": INTERNAL,
+    "screening_runs.created_by_id": INTERNAL,
+    "screening_runs.created_at": INTERNAL,
+    "screening_runs.updated_at": INTERNAL,
+    "screening_runs.status": INTERNAL,
+    "screening_runs.stage": INTERNAL,
+    "screening_runs.progress": INTERNAL,
+    "screening_runs.input_format": INTERNAL,
+    "screening_runs.input_bytes": INTERNAL,
+    "screening_runs.skip_bad_rows": INTERNAL,
+    "screening_runs.filename_sealed": INTERNAL,
+    "screening_runs.policy_sha256": INTERNAL,
+    "screening_runs.rows_read": INTERNAL,
+    "screening_runs.rows_rejected": INTERNAL,
+    "screening_runs.accounts_seen": INTERNAL,
+    "screening_runs.flagged_count": INTERNAL,
+    "screening_runs.raised_count": INTERNAL,
+    "screening_runs.milliseconds": INTERNAL,
+    "screening_runs.error_sealed": INTERNAL,
+    "screening_runs.results_sealed": INTERNAL,
 }
 CASE_DATA_TABLES = frozenset(key.split(".")[0] for key in CASE_DATA_COLUMNS)

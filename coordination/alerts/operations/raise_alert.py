@@ -7,7 +7,7 @@ import uuid
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from coordination.accounts.models import User
+from coordination.accounts.models import Organisation, User
 from coordination.alerts import sealed
 from coordination.alerts.models import Alert
 from coordination.alerts.schemas import AlertIn
@@ -35,23 +35,28 @@ def catalogue_problems(data: AlertIn) -> dict[str, str]:
     return problems | parties_problems(data.subjects, data.transactions)
 
 
-def raise_alert(actor: User, data: AlertIn) -> Alert:
+def raise_alert(actor: User | None, data: AlertIn, *, organisation: Organisation | None = None) -> Alert:
+    """An alert of the actor's organisation; or, with no actor (the platform's own screening run
+    by an operator), of `organisation`."""
+    owner = organisation if organisation is not None else actor.organisation if actor else None
+    if owner is None:
+        raise ValueError("an alert needs an actor or an organisation")
     problems = catalogue_problems(data)
     if problems:
         raise ValidationFailed(_l("The alert was not raised."), problems)
     session = get_session()
-    taken = select(Alert.id).where(Alert.organisation_id == actor.organisation_id, Alert.reference == data.reference)
+    taken = select(Alert.id).where(Alert.organisation_id == owner.id, Alert.reference == data.reference)
     if session.scalar(taken):
         raise Conflict(
             _l("Your organisation already raised an alert with this reference."), {"reference": _l("Already in use.")}
         )
     alert = Alert(
         id=uuid.uuid4(),
-        organisation_id=actor.organisation_id,
+        organisation_id=owner.id,
         reference=data.reference,
         typologies=list(dict.fromkeys(data.typologies)),
         indicators=list(dict.fromkeys(data.indicators)),
-        created_by_id=actor.id,
+        created_by_id=actor.id if actor else None,
     )
     alert.narrative_sealed = seal_json(data.narrative, sealed.narrative_context(alert.id))
     identifiers: Identifiers = set()

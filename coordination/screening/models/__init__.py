@@ -1,0 +1,3 @@
+from coordination.screening.models.screening_run import ScreeningRun
+
+__all__ = ["ScreeningRun"]
