@@ -117,8 +117,10 @@ def _register_blueprints(app: Flask) -> None:
     from coordination.cases.blueprint import bp as cases_bp
     from coordination.dashboard.blueprint import bp as dashboard_bp
     from coordination.evidence.blueprint import bp as evidence_bp
+    from coordination.forum.blueprint import bp as forum_bp
     from coordination.referrals.blueprint import bp as referrals_bp
     from coordination.screening.blueprint import bp as screening_bp
+    from coordination.statistics.blueprint import bp as statistics_bp
 
     for bp in (
         accounts_bp,
@@ -129,6 +131,8 @@ def _register_blueprints(app: Flask) -> None:
         evidence_bp,
         audit_bp,
         screening_bp,
+        forum_bp,
+        statistics_bp,
     ):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # the API checks CSRF itself for cookie sessions; tokens need none

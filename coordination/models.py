@@ -12,6 +12,7 @@ from coordination.alerts.models import Alert, AlertNote  # noqa: F401
 from coordination.audit.models import AuditEvent  # noqa: F401
 from coordination.cases.models import Case, CaseNote  # noqa: F401
 from coordination.evidence.models import Evidence  # noqa: F401
+from coordination.forum.models import ActionItem, AgendaItem, Meeting, MinutesVersion  # noqa: F401
 from coordination.identifiers.models import IdentifierDigest  # noqa: F401
 from coordination.referrals.models import Referral, ReferralNote, referral_evidence  # noqa: F401
 from coordination.screening.models import ScreeningRun  # noqa: F401

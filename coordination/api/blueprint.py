@@ -16,8 +16,10 @@ from coordination.core.context import config
 from coordination.core.extensions import limiter
 from coordination.core.permissions import PUBLIC
 from coordination.evidence import api as _evidence_api  # noqa: F401
+from coordination.forum import api as _forum_api  # noqa: F401
 from coordination.referrals import api as _referrals_api  # noqa: F401
 from coordination.screening import api as _screening_api  # noqa: F401
+from coordination.statistics import api as _statistics_api  # noqa: F401
 
 
 def _caller_key() -> str:

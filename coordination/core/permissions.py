@@ -36,6 +36,8 @@ PERMISSIONS = frozenset(
         "evidence.download",
         "evidence.view_csam",
         "forum.manage",
+        "stats.view",
+        "forum.view",
         "screening.run",
     }
 )

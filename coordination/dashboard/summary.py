@@ -16,6 +16,7 @@ from coordination.audit.models import AuditEvent
 from coordination.cases.access import restrict_cases
 from coordination.cases.models import Case
 from coordination.core.db import get_session, utcnow
+from coordination.forum.queries import overdue_action_items, upcoming_meetings
 from coordination.referrals.access import restrict_referrals
 from coordination.referrals.models import Referral
 
@@ -49,6 +50,8 @@ class Board:
     alerts_by_status: dict[str, int] | None = None
     referrals_by_status: dict[str, int] | None = None
     cases_open: int | None = None
+    upcoming_meetings: list | None = None  # forum meetings of the organisation, soonest first
+    overdue_action_items: list | None = None  # its forum action items past their due date
     recent_events: list[AuditEvent] = field(default_factory=list)
     my_sign_ins: list[AuditEvent] = field(default_factory=list)
 
@@ -78,6 +81,9 @@ def dashboard_for(user: User) -> Board:
         board.cases_open = session.scalar(
             restrict_cases(select(func.count()).select_from(Case), user).where(Case.status == "open")
         )
+    if can(user, "forum.view"):
+        board.upcoming_meetings = upcoming_meetings(user)
+        board.overdue_action_items = overdue_action_items(user)
     if can(user, "api_tokens.manage"):
         query = restrict_tokens(select(func.count(ApiToken.id)), user).where(ApiToken.revoked_at.is_(None))
         board.tokens_active = session.scalar(query)

@@ -12,6 +12,7 @@ from coordination.policy.catalogue import Catalogue, load_catalogue
 from coordination.policy.evidence import EvidencePolicy, load_evidence_policy
 from coordination.policy.redaction import RedactionPolicy, load_redaction_policy
 from coordination.policy.roles import RolePolicy, load_role_policy
+from coordination.statistics.policy import StatisticsPolicy, load_statistics_policy
 
 if TYPE_CHECKING:
     from coordination.screening.policy import ScreeningPolicy
@@ -34,6 +35,7 @@ def load_policies(policies_dir: Path) -> dict[str, object]:
         "evidence": load_evidence_policy(
             policies_dir / "evidence.yaml", known_kinds=ORG_KINDS, known_permissions=PERMISSIONS
         ),
+        "statistics": load_statistics_policy(policies_dir / "statistics.yaml", known_kinds=ORG_KINDS),
         # The rules a screening run applies: a bad rule stops the app at start, not a run later.
         "screening": load_screening_policy(policies_dir / "red_flags.yaml"),
     }
@@ -53,6 +55,11 @@ def redaction_policy() -> RedactionPolicy:
 
 def evidence_policy() -> EvidencePolicy:
     return current_app.extensions["simpul.policies"]["evidence"]
+
+
+def statistics_policy() -> StatisticsPolicy:
+    """Minimum cell size, allowed breakdowns and national viewers of the statistics pack."""
+    return current_app.extensions["simpul.policies"]["statistics"]
 
 
 def screening_policy() -> ScreeningPolicy:

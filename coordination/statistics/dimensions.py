@@ -1,0 +1,60 @@
+"""The SQL that differs between SQLite and PostgreSQL: unnesting JSON lists, quarters, durations.
+
+Everything else in the statistics queries is portable SQLAlchemy Core; these few expressions
+are written once per dialect so that both backends give identical figures.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+
+from sqlalchemy import Float, Integer, String, cast, func, literal_column, type_coerce
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import TableValuedAlias
+
+# Periods and quarters are counted in Western Indonesia Time, as the audit page's dates are:
+# a payment at 23:30 WIB on 31 March belongs to the first quarter.
+WIB = timezone(timedelta(hours=7), "WIB")
+UNKNOWN = "unknown"  # an alert without a typology, a payment without a province...
+
+
+def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """[start 00:00 WIB, the day after end 00:00 WIB): both dates included."""
+    return datetime.combine(start, time(), WIB), datetime.combine(end + timedelta(days=1), time(), WIB)
+
+
+class Dialect:
+    def __init__(self, name: str) -> None:
+        if name not in ("sqlite", "postgresql"):
+            raise ValueError(f"statistics are written for SQLite and PostgreSQL, not {name}")
+        self.name = name
+
+    @property
+    def sqlite(self) -> bool:
+        return self.name == "sqlite"
+
+    def json_values(self, column: ColumnElement, name: str) -> TableValuedAlias:
+        """One row (`value`) per element of a JSON list column; join it ON true."""
+        if self.sqlite:
+            return func.json_each(column).table_valued("value", name=name)
+        return func.json_array_elements_text(column).table_valued("value", name=name).lateral(name)
+
+    def quarter(self, column: ColumnElement) -> ColumnElement[str]:
+        """'2026-Q3' of a UTC timestamp, in WIB."""
+        if self.sqlite:
+            year = func.strftime("%Y", column, "+7 hours")
+            month = cast(func.strftime("%m", column, "+7 hours"), Integer)
+            return year.op("||")("-Q").op("||")(cast((month + 2) // 3, String))
+        return func.to_char(column + literal_column("interval '7 hours'"), 'YYYY"-Q"Q')
+
+    def hours_between(self, later: ColumnElement, earlier: ColumnElement) -> ColumnElement[float]:
+        if self.sqlite:
+            return type_coerce((func.julianday(later) - func.julianday(earlier)) * 24.0, Float)
+        return cast(func.extract("epoch", later - earlier), Float) / 3600.0
+
+    def uuid_matches_text(self, uuid_column: ColumnElement, text_column: ColumnElement) -> ColumnElement[bool]:
+        """An audit event's object_id (str(uuid), with dashes) against a Uuid column, which SQLite
+        stores as 32 hex digits and PostgreSQL as a native uuid."""
+        if self.sqlite:
+            return func.replace(text_column, "-", "") == type_coerce(uuid_column, String)
+        return cast(uuid_column, String) == text_column
