@@ -85,6 +85,14 @@ def test_seed_demo_seeds_every_kind_and_role_once(runner):
         ("fiu", "ngo", "victim_support"),
         ("ngo", "service", "victim_support"),  # the NGO's own case, from a hotline complaint
     }
+    from coordination.forum.models import ActionItem, AgendaItem, Meeting
+
+    meetings = get_session().scalars(select(Meeting).order_by(Meeting.starts_at)).all()
+    assert len(meetings) == 2 and meetings[1].follows_meeting_id == meetings[0].id
+    carried = get_session().scalars(select(ActionItem).where(ActionItem.meeting_id == meetings[1].id)).all()
+    assert [i.status for i in carried] == ["in_progress"]  # the open item of the first meeting, carried over
+    agenda = get_session().scalars(select(AgendaItem).where(AgendaItem.meeting_id == meetings[1].id)).all()
+    assert [i.kind for i in agenda] == ["case"]
     again = runner.invoke(args=["seed-demo"])
     assert again.exit_code == 0 and "already" in again.output
     assert len(get_session().scalars(select(User)).all()) == len(users)

@@ -12,6 +12,7 @@ from coordination.accounts.models import Organisation, User
 from coordination.alerts.operations.actions import act_on_alert
 from coordination.alerts.operations.raise_alert import raise_alert
 from coordination.alerts.schemas import AlertAction, AlertIn
+from coordination.cases.models import Case
 from coordination.cases.operations.create_case import create_case
 from coordination.cases.schemas import CaseIn
 from coordination.core.db import get_session
@@ -132,7 +133,7 @@ def _user(email: str) -> User:
     return get_session().scalar(select(User).where(User.email == email))
 
 
-def seed_demo_cases(domain: str) -> None:
+def seed_demo_cases(domain: str) -> Case:
     pjk_member, pjk_supervisor = _user(f"member@pjk.{domain}"), _user(f"supervisor@pjk.{domain}")
     analyst = _user(f"member@fiu.{domain}")
     fiu = analyst.organisation
@@ -176,6 +177,7 @@ def seed_demo_cases(domain: str) -> None:
         ),
     )
     seed_ngo_complaint(domain)
+    return case
 
 
 def seed_ngo_complaint(domain: str) -> None:

@@ -16,6 +16,7 @@ from coordination.accounts.operations.organisations import create_organisation
 from coordination.accounts.operations.users import create_user
 from coordination.core.db import get_session
 from coordination.demo.cases import seed_demo_cases
+from coordination.demo.forum import seed_demo_forum
 
 DEMO_ORGANISATIONS = [
     ("operator", "Simpul Operator (Demo)", "operator"),
@@ -59,5 +60,5 @@ def seed_demo() -> list[DemoAccount] | None:
             create_user(None, email, org, role, password, is_demo=True)
             accounts.append(DemoAccount(name, kind, role, email, password))
     session.flush()
-    seed_demo_cases(DEMO_DOMAIN)
+    seed_demo_forum(DEMO_DOMAIN, seed_demo_cases(DEMO_DOMAIN))
     return accounts
