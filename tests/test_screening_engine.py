@@ -351,3 +351,29 @@ def test_engine_equals_reference_on_varied_inputs(coarse):
         fired |= {h.id for f in result.values() for h in f.indicators}
         screened(data, POLICY)
     assert fired == set(POLICY.indicators)
+
+
+def test_engine_equals_reference_when_tx_ids_are_not_in_order():
+    """Equal times within a pair are taken in tx_id order whatever the order of the rows."""
+    tight = _tight(POLICY)
+    for seed in range(4):
+        data = _random_rows(seed, 160, coarse=True)
+        random.Random(seed).shuffle(data)
+        screened(data, tight)
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_engine_equals_reference_on_synthetic_traffic_read_from_a_file(tmp_path, fmt):
+    from coordination.screening import synthetic
+    from coordination.screening.engine import screen
+    from coordination.screening.reader import scan_transactions
+
+    path = tmp_path / f"traffic.{fmt}"
+    synthetic.write(path, 4_000, seed=5)
+    rows = scan_transactions(path, currency_rates=POLICY.currency_rates)[0].drop("row").collect().to_dicts()
+    for policy in (POLICY, EVERY_HIT, _tight(POLICY)):
+        result = screen(path, policy)
+        assert result.rows_read == 4_000 and result.rows_rejected == 0
+        assert result.accounts_seen == len({r["sender_account"] for r in rows} | {r["receiver_account"] for r in rows})
+        assert result.flagged == screen_rows(rows, policy)
+    assert screen_frame(pl.DataFrame(rows), EVERY_HIT) == screen_rows(rows, EVERY_HIT)

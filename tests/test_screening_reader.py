@@ -10,7 +10,13 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from coordination.screening.reader import ScreeningInputError, read_transactions_by_id, scan_transactions
+from coordination.screening.reader import (
+    ScreeningInputError,
+    _timestamp,
+    load_transactions,
+    read_transactions_by_id,
+    scan_transactions,
+)
 
 RATES = {"IDR": 1.0, "USD": 16_000.0}
 HEADER = [
@@ -179,3 +185,91 @@ def test_read_transactions_by_id(tmp_path):
     rows = read_transactions_by_id(write(tmp_path, "jsonl", GOOD), {"t2", "missing"}, currency_rates=RATES)
     assert len(rows) == 1 and rows[0]["tx_id"] == "t2" and rows[0]["amount"] == 12.5 and rows[0]["currency"] == "USD"
     assert rows[0]["timestamp"] == datetime(2024, 5, 1, 3, 30, tzinfo=UTC) and rows[0]["sender_account"] == "A2"
+
+
+def _loaded(path: Path, **kwargs: object) -> tuple[list[dict], object]:
+    frame, report = load_transactions(path, currency_rates=RATES, **kwargs)  # type: ignore[arg-type]
+    return frame.to_dicts(), report
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "jsonl"])
+def test_loading_in_one_pass_gives_the_rows_of_the_lazy_reader(tmp_path, fmt):
+    path = write(tmp_path, fmt, GOOD)
+    rows, report = _loaded(path)
+    lazy, lazy_report = scan_transactions(path, currency_rates=RATES)
+    assert rows == lazy.drop("row").collect().to_dicts()
+    assert (report.rows_read, report.rows_rejected) == (lazy_report.rows_read, lazy_report.rows_rejected) == (2, 0)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "jsonl"])
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("timestamp", "2024-05-01 10:00"),
+        ("timestamp", "2024-02-30T10:00:00+07:00"),
+        ("amount", "1.000.000"),
+        ("channel", "telepati"),
+        ("sender_birth_date", "14/02/2010"),
+        ("currency", "XYZ"),
+        ("receiver_account", ""),
+        ("sender_country", "IDN"),
+        ("tx_id", "t1"),
+    ],
+)
+def test_loading_in_one_pass_refuses_and_rejects_as_the_lazy_reader(tmp_path, fmt, column, value):
+    bad = list(GOOD[1])
+    bad[HEADER.index(column)] = value
+    path = write(tmp_path, fmt, [GOOD[0], bad, [*GOOD[1][:0], "t3", *GOOD[1][1:]]])
+    with pytest.raises(ScreeningInputError) as lazy:
+        scan_transactions(path, currency_rates=RATES)
+    with pytest.raises(ScreeningInputError) as loaded:
+        load_transactions(path, currency_rates=RATES)
+    assert str(loaded.value) == str(lazy.value)
+    lazy_frame, lazy_report = scan_transactions(
+        path, skip_bad_rows=True, reject_path=tmp_path / "a", currency_rates=RATES
+    )
+    rows, report = _loaded(path, skip_bad_rows=True, reject_path=tmp_path / "b")
+    assert rows == lazy_frame.drop("row").collect().to_dicts()
+    assert [r["tx_id"] for r in rows] == ["t1", "t3"]
+    assert (report.rows_read, report.rows_rejected, report.first_problem) == (
+        lazy_report.rows_read,
+        lazy_report.rows_rejected,
+        lazy_report.first_problem,
+    )
+    assert (tmp_path / "a").read_bytes() == (tmp_path / "b").read_bytes()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024-05-01T10:00:00+07:00",
+        "2024-05-01T10:00:00Z",
+        "2024-05-01T10:00:00z",
+        "2024-05-01T10:00:00-03:30",
+        "2024-05-01T23:59:59+23:59",
+        "2024-05-01T00:00:00-00:00",
+        "2024-02-29T10:00:00+07:00",
+        "2023-02-29T10:00:00+07:00",
+        "2024-05-01T24:00:00+07:00",
+        "2024-05-01T10:00:60+07:00",
+        "2024-05-01T10:00:00+24:00",
+        "2024-05-01T10:00:00.250+07:00",
+        "2024-05-01 10:00:00+07:00",
+        " 2024-05-01T10:00:00+0700 ",
+        "2024-05-01T10:00:00",
+        "0001-01-01T00:00:00+00:00",
+        "9999-12-31T23:59:59Z",
+        "+2024-05-01T10:00:00Z",
+    ],
+)
+def test_the_quick_timestamp_path_reads_as_the_general_one(text):
+    frame = pl.DataFrame({"timestamp": [text]}).lazy()
+    quick = frame.select(_timestamp(pl.String(), Path("x.csv"))).collect().item()
+    spelled = text.strip().replace(" ", "T", 1)
+    spelled = spelled[:-1] + "+00:00" if spelled[-1:] in "Zz" else spelled
+    general = (
+        pl.Series([spelled])
+        .str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%z", time_zone="UTC", time_unit="us", strict=False)
+        .item()
+    )
+    assert quick == general

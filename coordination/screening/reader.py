@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -39,6 +39,15 @@ REQUIRED = (
 OPTIONAL = ("currency", "sender_birth_date", "receiver_birth_date", "note")
 COLUMNS = (*REQUIRED, *OPTIONAL)
 ROW = "row"  # 1-based data row, carried through so that every problem can name its row
+BAD = "_bad"
+# A timestamp with whole seconds and an offset of at most 23:59, or Z: the common case.
+_USUAL_TIMESTAMP = r"^\d{4}-\d\d-\d\dT(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$"
+_OFFSET_MINUTES = {"Z": 0} | {
+    f"{sign}{h:02d}:{m:02d}": factor * (h * 60 + m)
+    for sign, factor in (("+", 1), ("-", -1))
+    for h in range(24)
+    for m in range(60)
+}
 
 
 class ScreeningInputError(ValueError):
@@ -120,8 +129,17 @@ def _timestamp(dtype: pl.DataType, path: Path) -> pl.Expr:
                 "in UTC or with an offset"
             )
         return col.dt.convert_time_zone("UTC").dt.cast_time_unit("us")
-    text = _text("timestamp", dtype).str.replace(" ", "T").str.replace(r"[Zz]$", "+00:00")
-    return text.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%z", time_zone="UTC", time_unit="us", strict=False)
+    # The usual spelling (2024-05-01T10:00:00+07:00 or ...Z) is parsed as a plain local time and
+    # its offset subtracted, several times faster than parsing with %z; any other spelling takes
+    # the general parser, which gives the same instant for the usual one.
+    raw = col if dtype == pl.String else col.cast(pl.String)
+    usual = raw.str.contains(_USUAL_TIMESTAMP)
+    local = raw.str.slice(0, 19).str.strptime(pl.Datetime("us"), "%Y-%m-%dT%H:%M:%S", strict=False)
+    offset = raw.str.slice(19).replace_strict(_OFFSET_MINUTES, default=None, return_dtype=pl.Int64)
+    quick = local.dt.replace_time_zone("UTC") - pl.duration(minutes=offset)
+    text = pl.when(~usual).then(_text("timestamp", dtype)).str.replace(" ", "T").str.replace(r"[Zz]$", "+00:00")
+    general = text.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%z", time_zone="UTC", time_unit="us", strict=False)
+    return pl.when(usual).then(quick).otherwise(general)
 
 
 def _birth(name: str, dtype: pl.DataType) -> pl.Expr:
@@ -162,6 +180,13 @@ def _parsed(raw: pl.LazyFrame, rates: Mapping[str, float], path: Path) -> tuple[
     else:
         values["currency"] = pl.lit("IDR")
     rate = values["currency"].replace_strict(dict(rates), default=None, return_dtype=pl.Float64)
+    if "IDR" in rates:  # most rows are in rupiah: look up only the others
+        other = pl.when(values["currency"] != "IDR").then(values["currency"])
+        rate = (
+            pl.when(values["currency"] == "IDR")
+            .then(pl.lit(float(rates["IDR"])))
+            .otherwise(other.replace_strict(dict(rates), default=None, return_dtype=pl.Float64))
+        )
     if "currency" in present:
         check("currency", rate.is_null(), "no conversion rate to IDR in the policy for this currency")
     values["amount_idr"] = (values["amount"] * rate).round(0).cast(pl.Int64, strict=False)
@@ -187,6 +212,69 @@ def _parsed(raw: pl.LazyFrame, rates: Mapping[str, float], path: Path) -> tuple[
     order = {name: i for i, name in enumerate(schema.names())}
     problems.sort(key=lambda e: order.get(e.meta.root_names()[0], 99))
     return [pl.col(ROW), *(expr.alias(name) for name, expr in values.items())], problems
+
+
+def _typed_frame(raw: pl.LazyFrame, rates: Mapping[str, float], path: Path) -> pl.LazyFrame:
+    """The typed columns of `_parsed` (without the row number) and BAD, true where `_parsed` has
+    a problem; staged so that each value is worked out once and the checks read the results."""
+    schema = raw.collect_schema()
+    present = set(schema.names())
+    text = {name: _text(name, schema[name]) for name in present if name != ROW}
+    first = [
+        text["tx_id"].alias("tx_id"),
+        text["sender_account"].alias("sender_account"),
+        text["receiver_account"].alias("receiver_account"),
+        _timestamp(schema["timestamp"], path).alias("timestamp"),
+        (pl.col("amount") if schema["amount"].is_numeric() else text["amount"]).cast(pl.Float64, strict=False),
+        (text["currency"].str.to_uppercase().fill_null("IDR") if "currency" in present else pl.lit("IDR")).alias(
+            "currency"
+        ),
+        text["channel"].alias("channel"),
+        (text["note"] if "note" in present else pl.lit(None, pl.String)).alias("note"),
+    ]
+    flags = [
+        pl.col("tx_id").fill_null("") == "",
+        pl.col("sender_account").fill_null("") == "",
+        pl.col("receiver_account").fill_null("") == "",
+        pl.col("timestamp").is_null(),
+        ~(pl.col("amount").is_finite() & (pl.col("amount") > 0)).fill_null(False),
+        ~pl.col("channel").is_in(list(CHANNELS)).fill_null(False),
+    ]
+    for side in ("sender", "receiver"):
+        first += [text[f"{side}_name"].alias(f"{side}_name"), text[f"{side}_country"].str.to_uppercase()]
+        flags.append(~pl.col(f"{side}_country").str.contains(r"^[A-Z]{2}$").fill_null(False))
+        birth = f"{side}_birth_date"
+        if birth in present:
+            first += [_birth(birth, schema[birth]).alias(birth), (text[birth].fill_null("") != "").alias(f"_{birth}")]
+            flags.append(pl.col(f"_{birth}") & pl.col(birth).is_null())
+        else:
+            first.append(pl.lit(None, pl.Date).alias(birth))
+    currency = pl.when(pl.col("currency") == "").then(pl.lit("IDR")).otherwise(pl.col("currency")).alias("currency")
+    rate = pl.col("currency").replace_strict(dict(rates), default=None, return_dtype=pl.Float64)
+    if "IDR" in rates:
+        other = pl.when(pl.col("currency") != "IDR").then(pl.col("currency"))
+        rate = (
+            pl.when(pl.col("currency") == "IDR")
+            .then(pl.lit(float(rates["IDR"])))
+            .otherwise(other.replace_strict(dict(rates), default=None, return_dtype=pl.Float64))
+        )
+    if "currency" in present:
+        flags.append(pl.col("_rate").is_null())
+    empty_to_null = [
+        pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c)
+        for c in ("sender_name", "receiver_name", "note")
+    ]
+    names = [e.meta.output_name() for e in _parsed(raw, rates, path)[0][1:]]
+    return (
+        raw.select(first)
+        .with_columns(currency, *empty_to_null)
+        .with_columns(rate.alias("_rate"))
+        .with_columns(
+            (pl.col("amount") * pl.col("_rate")).round(0).cast(pl.Int64, strict=False).alias("amount_idr"),
+            pl.any_horizontal(flags).alias(BAD),
+        )
+        .select(*names, BAD)
+    )
 
 
 def _raw_values(raw: pl.LazyFrame) -> list[pl.Expr]:
@@ -225,6 +313,58 @@ def scan_transactions(
         report = ReadReport(path, fmt, total, bad.height, target, first)
     good = raw.filter(~pl.col(ROW).is_in(bad[ROW].implode())) if bad.height else raw
     return good.select(typed), report
+
+
+def load_transactions(
+    path: Path,
+    *,
+    skip_bad_rows: bool = False,
+    reject_path: Path | None = None,
+    currency_rates: Mapping[str, float] | None = None,
+    shape: Callable[[pl.LazyFrame], pl.LazyFrame] | None = None,
+) -> tuple[pl.DataFrame, ReadReport]:
+    """As `scan_transactions`, but the good rows in memory after one pass over the file: each row
+    is typed and marked good or bad as it is read; only when a row is bad (or a tx_id repeats)
+    is the file read again, by the same checks as `scan_transactions`, to word the problems.
+    `shape` maps the typed rows (the reader's columns) to the columns wanted in memory; it must
+    keep `tx_id` and the row order."""
+    path = Path(path)
+    fmt = file_format(path)
+    raw = _raw(path, fmt)
+    rates = currency_rates or {"IDR": 1.0}
+    frame = _typed_frame(raw, rates, path)
+    if shape is not None:
+        frame = shape(frame)
+    try:
+        loaded = frame.collect(engine="streaming")
+    except pl.exceptions.PolarsError as exc:
+        raise ScreeningInputError(_locate_unreadable(path, fmt, exc)) from None
+    total = loaded.height
+    if not loaded[BAD].any() and not _repeats(loaded["tx_id"]):
+        return loaded.drop(BAD), ReadReport(path, fmt, total, 0)
+    try:
+        bad = _bad_rows(raw, _parsed(raw, rates, path)[1])
+    except pl.exceptions.PolarsError as exc:
+        raise ScreeningInputError(_locate_unreadable(path, fmt, exc)) from None
+    if not bad.height:
+        return loaded.drop(BAD), ReadReport(path, fmt, total, 0)
+    row, problem = bad.row(0)[:2]
+    first = f"{place(path, fmt, row)}, {problem}"
+    if not skip_bad_rows:
+        raise ScreeningInputError(first)
+    target = reject_path or path.with_name(f"{path.stem}.rejects{'.csv' if fmt == 'csv' else '.jsonl'}")
+    _write_rejects(bad, fmt, path, target)
+    good = loaded.filter(~pl.int_range(1, pl.len() + 1).is_in(bad[ROW].implode())).drop(BAD)
+    return good, ReadReport(path, fmt, total, bad.height, target, first)
+
+
+def _repeats(ids: pl.Series) -> bool:
+    """Whether a tx_id occurs twice (missing and empty ones are bad rows of their own)."""
+    if ids.null_count() or (ids == "").any():
+        return True
+    if bool((ids.shift(1) < ids).fill_null(True).all()):  # ascending without equal neighbours
+        return False
+    return ids.n_unique() < ids.len()
 
 
 def _bad_rows(raw: pl.LazyFrame, problems: list[pl.Expr]) -> pl.DataFrame:
