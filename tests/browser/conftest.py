@@ -122,6 +122,18 @@ class People:
             return get_session().scalar(select(User).where(User.email == email)).organisation.name
 
 
+def sign_in(page: Page, base: str, email: str, totp: pyotp.TOTP, lang: str | None = "en") -> None:
+    """Sign in through the login page with password and TOTP (in `lang`, or the default language)."""
+    page.goto(f"{base}/login")
+    if lang:
+        page.select_option("#lang-select", lang)
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.fill("#code", totp.now())
+    page.click("main form button[type=submit]")
+
+
 @pytest.fixture
 def people(live_app: Flask) -> People:
     return People(live_app)

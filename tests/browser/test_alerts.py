@@ -7,20 +7,14 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import PASSWORD
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
 
 def test_raise_an_alert_with_two_people(page: Page, live_server: str, people):  # type: ignore[no-untyped-def]
     email, totp = people.user("pjk", "member", mfa=True)
-    page.goto(f"{live_server}/login")
-    page.select_option("#lang-select", "en")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.fill("#code", totp.now())
-    page.click("main form button[type=submit]")
+    sign_in(page, live_server, email, totp)
     page.get_by_role("link", name="Alerts", exact=True).click()
     page.get_by_role("link", name="Raise an alert").click()
     page.fill("#reference", "STR-BROWSER-1")

@@ -8,20 +8,14 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import PASSWORD
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
 
 def test_who_acted_on_an_alert_and_the_audit_trail(page: Page, live_server: str, people):  # type: ignore[no-untyped-def]
     email, totp = people.user("pjk", "supervisor", mfa=True)
-    page.goto(f"{live_server}/login")
-    page.select_option("#lang-select", "en")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.fill("#code", totp.now())
-    page.click("main form button[type=submit]")
+    sign_in(page, live_server, email, totp)
     page.goto(f"{live_server}/alerts/new")
     page.fill("#reference", "STR-AUDIT-1")
     page.get_by_label("Sextortion").check()

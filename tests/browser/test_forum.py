@@ -7,21 +7,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page: Page, live_server: str, email: str, totp) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{live_server}/login")
-    page.select_option("#lang-select", "en")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.fill("#code", totp.now())
-    page.click("main form button[type=submit]")
 
 
 def test_convene_a_meeting_and_the_ngo_works_its_action_item(browser, live_server: str, people):  # type: ignore[no-untyped-def]

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.test_referrals import sign_in
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -7,19 +7,9 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import PASSWORD
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page: Page, base: str, email: str, totp) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/login")
-    page.select_option("#lang-select", "en")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.fill("#code", totp.now())
-    page.click("main form button[type=submit]")
 
 
 def test_refer_a_case_to_an_ngo(browser: Browser, page: Page, live_server: str, live_app, people):  # type: ignore[no-untyped-def]

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import PASSWORD
+from tests.browser.conftest import sign_in
 from tests.test_screening_runs import COLLECTOR, export_csv
 
 pytestmark = pytest.mark.browser
@@ -18,12 +18,7 @@ def test_screen_an_export_and_raise_the_flagged_account(page: Page, live_server:
     email, totp = people.user("pjk", "member", mfa=True)
     export = tmp_path / "ekspor-juni.csv"
     export.write_bytes(export_csv())
-    page.goto(f"{live_server}/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.fill("#code", totp.now())
-    page.click("main form button[type=submit]")
+    sign_in(page, live_server, email, totp, lang=None)  # Bahasa Indonesia, the default
     page.get_by_role("link", name="Penyaringan", exact=True).click()
     page.set_input_files("#export", str(export))
     page.get_by_role("button", name="Saring", exact=True).click()
