@@ -163,8 +163,6 @@ def who_acted(viewer: User, obj: object) -> list[Act] | None:
         .add_columns(Organisation.name)
         .limit(WHO_ACTED_LIMIT)
     )
-    acts = [
-        Act(e.occurred_at, e.actor_email, org, e.action, e.outcome) for e, org in get_session().execute(query)
-    ]
+    acts = [Act(e.occurred_at, e.actor_email, org, e.action, e.outcome) for e, org in get_session().execute(query)]
     record(viewer, "audit.read", None, {"filter": flt.describe(), "returned": len(acts)})
     return acts
