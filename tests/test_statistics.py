@@ -3,17 +3,19 @@ visibility, suppression in the pack, and the policy file."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from coordination.core.db import get_session
 from coordination.policy.loader import PolicyError
 from coordination.statistics import build_pack
+from coordination.statistics.pack import PackRow
 from coordination.statistics.policy import load_statistics_policy
-from coordination.statistics.queries import amount_stats, count_records, referral_outcomes
+from coordination.statistics.queries import AmountStats, PackFacts, amount_stats, count_records, referral_outcomes
 from tests.statistics_data import END, FEB, LAST_YEAR, MAY, QUARTER_EDGE, START, add_alert, add_case, add_referral
 
 POLICIES = Path(__file__).resolve().parents[1] / "policies"
@@ -120,6 +122,67 @@ def test_the_pack_is_the_same_in_every_chart(world):
             for measure in ("alerts", "cases", "referrals"):
                 value = getattr(row, measure)
                 assert value == "<5" or value == 0 or value >= 5
+
+
+def test_a_period_with_alerts_but_no_payments_has_counts_and_no_amounts(app, make_org):
+    quiet = make_org("pjk")
+    for _ in range(6):
+        add_alert(quiet, ["open_bo"], [], ["bali"], FEB)
+    assert amount_stats(get_session(), (), [quiet.id], START, END) == {}
+    assert amount_stats(get_session(), ("typology",), [quiet.id], START, END) == {}
+    pack = build_pack([quiet.id], START, END, ["typology", "channel"])
+    assert [(row.key, row.alerts, row.amount_sum) for row in pack.table.rows] == [(("open_bo", "unknown"), 6, None)]
+    assert pack.totals == PackRow((), 6, 0, 0, None, None)
+    assert pack.outcomes == []
+
+
+def test_a_period_with_nothing_at_all_gives_an_empty_pack(app, make_org):
+    empty = make_org("pjk")
+    for org_ids in ([empty.id], None):
+        pack = build_pack(org_ids, date(2031, 1, 1), date(2031, 3, 31), ["typology", "quarter"])
+        assert pack.table.rows == [] and pack.suppressed_cells == 0
+        assert all(chart.rows == [] for chart in pack.charts.values())
+        assert pack.totals == PackRow((), 0, 0, 0, None, None)
+        assert pack.outcomes == []
+    assert count_records(get_session(), "alerts", (), [empty.id], START, END) == {(): 0}
+
+
+def test_repeated_values_count_once_and_missing_ones_are_unknown(app, make_org):
+    org = make_org("pjk")
+    alert = add_alert(org, ["sextortion", "sextortion"], [("pulsa", 5), ("pulsa", 7)], ["bali", None], FEB)
+    add_case(org, [alert], FEB)
+    assert counts("alerts", ["typology", "province", "channel"], [org.id]) == {
+        ("sextortion", "bali", "pulsa"): 1,
+        ("sextortion", "unknown", "pulsa"): 1,
+    }
+    # The case inherits its alert's values, and has no payment of its own.
+    assert counts("cases", ["province", "channel"], [org.id]) == {("bali", "pulsa"): 1, ("unknown", "pulsa"): 1}
+    assert amount_stats(get_session(), ("province",), [org.id], START, END) == {
+        ("bali",): AmountStats(2, Decimal("12.00"), Decimal("6.00")),
+        ("unknown",): AmountStats(2, Decimal("12.00"), Decimal("6.00")),
+    }
+
+
+def _fact_tables() -> int:
+    session = get_session()
+    if session.get_bind().dialect.name == "sqlite":
+        return session.scalar(text("SELECT count(*) FROM sqlite_temp_master WHERE name LIKE 'stats_fact%'"))
+    return session.scalar(
+        text("SELECT count(*) FROM pg_class WHERE relname LIKE 'stats_fact%' AND pg_table_is_visible(oid)")
+    )
+
+
+def test_the_temporary_tables_are_dropped_after_each_pack(world):
+    postgres = get_session().get_bind().dialect.name == "postgresql"
+    work_mem = get_session().scalar(text("SELECT current_setting('work_mem')")) if postgres else None
+    for _ in range(2):  # twice in one transaction: the second pack does not find the first's tables
+        assert build_pack(None, START, END, ["province"]).totals.alerts == 20
+        assert _fact_tables() == 0
+    if postgres:  # raised for the pack's sorts only
+        assert get_session().scalar(text("SELECT current_setting('work_mem')")) == work_mem
+    with pytest.raises(ValueError, match="built without"), PackFacts(get_session(), None, START, END, ()) as facts:
+        facts.counts(("typology",))
+    assert _fact_tables() == 0
 
 
 def test_policy_errors_name_the_line(tmp_path):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import Float, Integer, String, cast, func, literal_column, type_coerce
+from sqlalchemy import JSON, Float, Integer, String, Text, cast, distinct, func, literal_column, type_coerce
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import TableValuedAlias
 
@@ -33,11 +33,24 @@ class Dialect:
     def sqlite(self) -> bool:
         return self.name == "sqlite"
 
-    def json_values(self, column: ColumnElement, name: str) -> TableValuedAlias:
-        """One row (`value`) per element of a JSON list column; join it ON true."""
+    def json_values(self, column: ColumnElement, name: str, *, text_column: bool = False) -> TableValuedAlias:
+        """One row (`value`) per element of a JSON list column (or of a text column holding a JSON
+        list); join it ON true."""
         if self.sqlite:
             return func.json_each(column).table_valued("value", name=name)
+        if text_column:
+            column = cast(column, JSON)
         return func.json_array_elements_text(column).table_valued("value", name=name).lateral(name)
+
+    def json_as_text(self, column: ColumnElement) -> ColumnElement[str]:
+        """A JSON column as text (PostgreSQL cannot compare or group json values)."""
+        return cast(column, Text)
+
+    def json_list(self, column: ColumnElement) -> ColumnElement[str]:
+        """Aggregate: the distinct values as a JSON list, as text (NULL over no row on PostgreSQL)."""
+        if self.sqlite:
+            return func.json_group_array(distinct(column))
+        return cast(func.json_agg(distinct(column)), Text)
 
     def quarter(self, column: ColumnElement) -> ColumnElement[str]:
         """'2026-Q3' of a UTC timestamp, in WIB."""

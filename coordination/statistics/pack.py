@@ -17,7 +17,7 @@ from decimal import Decimal
 from coordination.accounts.models import User
 from coordination.core.db import get_session
 from coordination.policy import statistics_policy
-from coordination.statistics.queries import RECORD_KINDS, amount_stats, count_records, referral_outcomes
+from coordination.statistics.queries import RECORD_KINDS, PackFacts, referral_outcomes
 from coordination.statistics.suppression import Key, Suppression, suppress
 
 # The one-way tables behind the charts: trend by quarter, channel mix, typology mix.
@@ -97,20 +97,14 @@ def scope_for(user: User) -> frozenset[int] | None:
 
 
 def _table(
-    dims: tuple[str, ...],
-    org_ids: Collection[int] | None,
-    start: date,
-    end: date,
-    min_cell: int,
-    force: dict[str, set[Key]] | None = None,
+    facts: PackFacts, dims: tuple[str, ...], min_cell: int, force: dict[str, set[Key]] | None = None
 ) -> PackTable:
-    session = get_session()
     force = force or {}
-    counts = {kind: count_records(session, kind, dims, org_ids, start, end) for kind in RECORD_KINDS}
+    counts = facts.counts(dims)
     hiding: dict[str, Suppression] = {
         kind: suppress(counts[kind], min_cell, force.get(kind, ())) for kind in RECORD_KINDS
     }
-    amounts = amount_stats(session, dims, org_ids, start, end)
+    amounts = facts.amounts(dims)
     # Amounts describe the alerts' and cases' payments: withheld wherever those counts are hidden,
     # and protected by the same rule when a cell has few payments.
     amount_hiding = suppress(
@@ -180,16 +174,15 @@ def build_pack(org_ids: Collection[int] | None, start: date, end: date, group_by
         raise ValueError("start is after end")
     scope = None if org_ids is None else frozenset(org_ids)
     min_cell = policy.min_cell
-    table = _table(dims, scope, start, end, min_cell)
-    charts: dict[str, PackTable] = {}
-    for chart in CHART_DIMS:
-        if chart not in policy.dimensions:
-            continue
-        margin = (chart,)
-        charts[chart] = (
-            table if dims == margin else _table(margin, scope, start, end, min_cell, _margin_keys(table, margin))
-        )
-    total_force = _merge(_margin_keys(table, ()), *(_margin_keys(t, ()) for t in charts.values()))
-    totals_table = _table((), scope, start, end, min_cell, total_force)
+    chart_dims = [chart for chart in CHART_DIMS if chart in policy.dimensions]
+    # Every table of the pack is grouped from the same per-pack facts (temporary tables).
+    with PackFacts(get_session(), scope, start, end, {*dims, *chart_dims}) as facts:
+        table = _table(facts, dims, min_cell)
+        charts: dict[str, PackTable] = {}
+        for chart in chart_dims:
+            margin = (chart,)
+            charts[chart] = table if dims == margin else _table(facts, margin, min_cell, _margin_keys(table, margin))
+        total_force = _merge(_margin_keys(table, ()), *(_margin_keys(t, ()) for t in charts.values()))
+        totals_table = _table(facts, (), min_cell, total_force)
     totals = totals_table.rows[0] if totals_table.rows else PackRow((), 0, 0, 0, None, None)
     return StatsPack(start, end, dims, scope, min_cell, table, totals, charts, _outcomes(scope, start, end, min_cell))

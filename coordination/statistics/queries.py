@@ -20,25 +20,37 @@ of the cell, each payment once (a payment belongs to one alert or one case).
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import (
+    Column,
     ColumnElement,
+    CompoundSelect,
     FromClause,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
     Select,
+    String,
+    Table,
+    Text,
+    Uuid,
     and_,
     case,
-    distinct,
     false,
     func,
+    literal,
     or_,
     select,
+    text,
     true,
-    union,
     union_all,
 )
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, aliased
 
 from coordination.accounts.models import Organisation
@@ -106,111 +118,326 @@ def referral_scope(org_ids: list[int] | None) -> ColumnElement[bool]:
     )
 
 
-def _case_relation(dialect: Dialect, dim: str) -> FromClause:
-    """(key = case id, value) for a case's typologies, indicators, provinces or channels."""
-    linked = aliased(Alert)
-    if dim in ("typology", "indicator"):
-        values = dialect.json_values(linked.typologies if dim == "typology" else linked.indicators, f"cv_{dim}")
-        return (
-            select(case_alerts.c.case_id.label("key"), values.c.value.label("value"))
-            .select_from(case_alerts.join(linked, linked.id == case_alerts.c.alert_id).join(values, true()))
-            .subquery(f"case_{dim}")
-        )
-    model, column = (Subject, Subject.province) if dim == "province" else (Transaction, Transaction.channel)
-    own = select(model.case_id.label("key"), column.label("value")).where(model.case_id.is_not(None))
-    via_alerts = select(case_alerts.c.case_id.label("key"), column.label("value")).select_from(
-        case_alerts.join(model, model.alert_id == case_alerts.c.alert_id)
-    )
-    return union(own, via_alerts).subquery(f"case_{dim}")
+# Per-pack facts, materialised once into TEMPORARY tables (private to the connection, dropped
+# when the pack is built; on PostgreSQL also at commit): every GROUP BY of the pack's tables reads
+# them instead of re-deriving each record's categories from the base tables.
+#
+# A record's *profile* is its kind, quarter, organisation kind and the sets of its multi-valued
+# categories (each a JSON list: typologies, indicators, channels, provinces). Records with the same
+# profile fall in the same cells, so counts are sums of profile weights rather than counts over
+# every record (alerts compress well; cases and referrals, with several alerts each, much less);
+# payments keep their amounts (medians need them) and point to their record's profile.
+MULTI_VALUED = ("typology", "indicator", "channel", "province")
+SORT_MEMORY = "64MB"  # PostgreSQL work_mem while a pack is built
+_temp = MetaData()
+_TEMPORARY = {"prefixes": ["TEMPORARY"], "postgresql_on_commit": "DROP"}
 
 
-def grain(
-    dialect: Dialect, kind: str, dims: Sequence[str], org_ids: list[int] | None, start: date, end: date
-) -> Select:
-    """One row per (record, combination of its dimension values): `rid` and one column per dim."""
-    lo, hi = period_bounds(start, end)
-    model = {"alerts": Alert, "cases": Case, "referrals": Referral}[kind]
-    scope = {"alerts": alert_scope, "cases": case_scope, "referrals": referral_scope}[kind](org_ids)
-    frm: FromClause = model.__table__
-    columns: list[ColumnElement] = [model.id.label("rid")]
-    case_key = Case.id if kind == "cases" else Referral.case_id
-    for dim in dims:
-        if dim == "quarter":
-            value = dialect.quarter(model.created_at)
-        elif dim == "org_kind":
-            org = aliased(Organisation)
-            owner = Referral.to_org_id if kind == "referrals" else model.organisation_id
-            frm = frm.join(org, org.id == owner)
-            value = org.kind
-        elif kind == "alerts" and dim in ("typology", "indicator"):
-            values = dialect.json_values(Alert.typologies if dim == "typology" else Alert.indicators, f"v_{dim}")
-            frm = frm.outerjoin(values, true())
-            value = values.c.value
-        elif kind == "alerts":
-            target = aliased(Subject) if dim == "province" else aliased(Transaction)
-            frm = frm.outerjoin(target, target.alert_id == Alert.id)
-            value = target.province if dim == "province" else target.channel
+def _profile_columns() -> list[Column]:
+    return [
+        Column("kind", String(10), nullable=False),
+        Column("quarter", String(8), nullable=False),
+        Column("org_kind", Text, nullable=False),
+        *(Column(dim, Text, nullable=False) for dim in MULTI_VALUED),  # JSON lists; '' when not needed
+    ]
+
+
+FACT_RECORDS = Table(
+    "stats_fact_records", _temp, Column("rid", Uuid, nullable=False), *_profile_columns(), **_TEMPORARY
+)
+# The lists of the cases the pack's cases and referrals are about (a referral has its case's).
+FACT_CASES = Table(
+    "stats_fact_cases",
+    _temp,
+    Column("case_id", Uuid, primary_key=True),
+    *(Column(dim, Text, nullable=False) for dim in MULTI_VALUED),
+    **_TEMPORARY,
+)
+FACT_PROFILES = Table(
+    "stats_fact_profiles",
+    _temp,
+    Column("pid", Integer, nullable=False),
+    *_profile_columns(),
+    Column("weight", Integer, nullable=False),  # records with this profile
+    Index("ix_stats_fact_profiles", "kind", "quarter", "org_kind", *MULTI_VALUED),
+    **_TEMPORARY,
+)
+# The distinct values of each profile's lists ('unknown' for a null element).
+FACT_VALUES = Table(
+    "stats_fact_values",
+    _temp,
+    Column("pid", Integer, nullable=False),
+    Column("dim", String(10), nullable=False),
+    Column("value", Text, nullable=False),
+    Index("ix_stats_fact_values", "pid", "dim", "value"),
+    **_TEMPORARY,
+)
+# Every payment recorded on an alert or a case of the pack, with its record's profile.
+FACT_PAYMENTS = Table(
+    "stats_fact_payments",
+    _temp,
+    Column("pid", Integer, nullable=False),
+    Column("channel", String(20)),
+    Column("amount", Numeric(18, 2)),
+    **_TEMPORARY,
+)
+FACT_TABLES = (FACT_RECORDS, FACT_CASES, FACT_PROFILES, FACT_VALUES, FACT_PAYMENTS)
+
+
+class PackFacts:
+    """The records of one pack (scope and period) and their categories, in temporary tables.
+
+        with PackFacts(session, org_ids, start, end, dims) as facts:
+            facts.counts(("typology", "channel"))  # {"alerts": {key: n}, "cases": {...}, "referrals": {...}}
+            facts.amounts(("typology",))           # {key: AmountStats}
+
+    `dims`: every dimension any table of the pack will use. The figures are GROUP BYs over the
+    temporary tables; no record leaves the database.
+    """
+
+    def __init__(
+        self, session: Session, org_ids: Collection[int] | None, start: date, end: date, dims: Collection[str]
+    ) -> None:
+        self.session = session
+        self.dialect = Dialect(session.get_bind().dialect.name)
+        self.org_ids = _ids(org_ids)
+        self.start, self.end = start, end
+        self.multi = [d for d in MULTI_VALUED if d in dims]
+        self.work_mem: str | None = None
+
+    def __enter__(self) -> PackFacts:
+        self._drop()
+        try:
+            self._build()
+        except BaseException:
+            self._drop_quietly()
+            raise
+        return self
+
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        if exc_type is None:
+            self._drop()
+            if self.work_mem is not None:
+                self.session.execute(text("SELECT set_config('work_mem', :v, true)"), {"v": self.work_mem})
         else:
-            relation = _case_relation(dialect, dim)
-            frm = frm.outerjoin(relation, relation.c.key == case_key)
-            value = relation.c.value
-        columns.append(func.coalesce(value, UNKNOWN).label(dim))
-    return select(*columns).select_from(frm).where(scope, model.created_at >= lo, model.created_at < hi).distinct()
+            self._drop_quietly()
+
+    def _drop(self) -> None:
+        conn = self.session.connection()
+        for table in reversed(FACT_TABLES):
+            table.drop(conn, checkfirst=True)
+
+    def _drop_quietly(self) -> None:
+        """After an error. On PostgreSQL the failed transaction's rollback removes the tables
+        (DDL is transactional) and a DROP now would only fail again."""
+        with suppress(DBAPIError):
+            self._drop()
+
+    def _insert(self, table: Table, rows: Select | CompoundSelect) -> None:
+        self.session.execute(table.insert().from_select([c.name for c in rows.selected_columns], rows))
+
+    def _alert_lists(self) -> list[ColumnElement]:
+        """An alert's multi-valued categories (over Alert), each a JSON list; '' for a dimension not
+        needed. Its payments' channels and people's provinces by a correlated subquery on the
+        indexed alert_id."""
+        d = self.dialect
+        lists: list[ColumnElement] = []
+        for dim in MULTI_VALUED:
+            if dim not in self.multi:
+                lists.append(literal("").label(dim))
+            elif dim in ("typology", "indicator"):
+                lists.append(d.json_as_text(Alert.typologies if dim == "typology" else Alert.indicators).label(dim))
+            else:
+                target, column = (
+                    (Subject, Subject.province) if dim == "province" else (Transaction, Transaction.channel)
+                )
+                found = select(d.json_list(func.coalesce(column, UNKNOWN))).where(target.alert_id == Alert.id)
+                lists.append(func.coalesce(found.scalar_subquery(), "[]").label(dim))
+        return lists
+
+    def _case_lists(self, cases: CompoundSelect) -> Select:
+        """(case_id, lists...) of the cases: the typologies and indicators of their alerts, the
+        provinces and channels of their own people and payments and of their alerts'. One GROUP BY
+        per dimension over all the cases at once (hash joins at scale, whatever the statistics)."""
+        d = self.dialect
+        frm: FromClause = Case.__table__
+        lists: list[ColumnElement] = []
+        for dim in MULTI_VALUED:
+            if dim not in self.multi:
+                lists.append(literal("").label(dim))
+                continue
+            if dim in ("typology", "indicator"):
+                linked = aliased(Alert)
+                each = d.json_values(linked.typologies if dim == "typology" else linked.indicators, f"e_{dim}")
+                rows = (
+                    select(case_alerts.c.case_id.label("k"), each.c.value.label("v"))
+                    .select_from(case_alerts.join(linked, linked.id == case_alerts.c.alert_id).join(each, true()))
+                    .where(case_alerts.c.case_id.in_(cases))
+                    .subquery(f"r_{dim}")
+                )
+            else:
+                target, column = (
+                    (Subject, Subject.province) if dim == "province" else (Transaction, Transaction.channel)
+                )
+                own = select(target.case_id.label("k"), column.label("v")).where(target.case_id.in_(cases))
+                via = (
+                    select(case_alerts.c.case_id.label("k"), column.label("v"))
+                    .select_from(case_alerts.join(target, target.alert_id == case_alerts.c.alert_id))
+                    .where(case_alerts.c.case_id.in_(cases))
+                )
+                rows = union_all(own, via).subquery(f"r_{dim}")
+            grouped = (
+                select(rows.c.k, d.json_list(func.coalesce(rows.c.v, UNKNOWN)).label("v"))
+                .group_by(rows.c.k)
+                .subquery(f"l_{dim}")
+            )
+            frm = frm.outerjoin(grouped, grouped.c.k == Case.id)
+            lists.append(func.coalesce(grouped.c.v, "[]").label(dim))
+        return select(Case.id.label("case_id"), *lists).select_from(frm).where(Case.id.in_(cases))
+
+    def _build(self) -> None:
+        conn = self.session.connection()
+        if not self.dialect.sqlite:
+            # The medians sort every payment of the pack: with the default 4 MB they spill to disk,
+            # at twice the time. For this transaction only, restored when the pack is built.
+            self.work_mem = self.session.scalar(text("SELECT current_setting('work_mem')"))
+            self.session.execute(text(f"SET LOCAL work_mem = '{SORT_MEMORY}'"))
+        for table in FACT_TABLES:
+            table.create(conn)
+        lo, hi = period_bounds(self.start, self.end)
+        r, p, c = FACT_RECORDS, FACT_PROFILES, FACT_CASES
+        in_pack = {
+            "alerts": and_(alert_scope(self.org_ids), Alert.created_at >= lo, Alert.created_at < hi),
+            "cases": and_(case_scope(self.org_ids), Case.created_at >= lo, Case.created_at < hi),
+            "referrals": and_(referral_scope(self.org_ids), Referral.created_at >= lo, Referral.created_at < hi),
+        }
+        cases = union_all(select(Case.id).where(in_pack["cases"]), select(Referral.case_id).where(in_pack["referrals"]))
+        self._insert(c, self._case_lists(cases))
+        for kind, model in (("alerts", Alert), ("cases", Case), ("referrals", Referral)):
+            org = aliased(Organisation)
+            owner_org = Referral.to_org_id if kind == "referrals" else model.organisation_id
+            frm = model.__table__.join(org, org.id == owner_org)
+            if kind == "alerts":
+                lists = self._alert_lists()
+            else:
+                lists = [c.c[dim] for dim in MULTI_VALUED]
+                frm = frm.join(c, c.c.case_id == (Referral.case_id if kind == "referrals" else Case.id))
+            rows = select(
+                model.id.label("rid"),
+                literal(kind).label("kind"),
+                func.coalesce(self.dialect.quarter(model.created_at), UNKNOWN).label("quarter"),
+                func.coalesce(org.kind, UNKNOWN).label("org_kind"),
+                *lists,
+            ).select_from(frm)
+            self._insert(r, rows.where(in_pack[kind]))
+        profile = [r.c[col.name] for col in _profile_columns()]
+        self._insert(
+            p,
+            select(
+                func.row_number().over(order_by=profile).label("pid"), *profile, func.count().label("weight")
+            ).group_by(*profile),
+        )
+        v = FACT_VALUES
+        if self.multi:
+            values = []
+            for dim in self.multi:
+                each = self.dialect.json_values(p.c[dim], f"e_{dim}", text_column=True)
+                values.append(
+                    select(p.c.pid, literal(dim).label("dim"), func.coalesce(each.c.value, UNKNOWN).label("value"))
+                    .select_from(p.join(each, true()))
+                    .distinct()
+                )
+            self._insert(v, union_all(*values) if len(values) > 1 else values[0])
+        same = and_(*(p.c[col.name] == r.c[col.name] for col in _profile_columns()))
+        paid = [
+            select(p.c.pid, Transaction.channel.label("channel"), Transaction.amount.label("amount"))
+            .select_from(r.join(p, same).join(Transaction, owner == r.c.rid))
+            .where(r.c.kind == kind)
+            for kind, owner in (("alerts", Transaction.alert_id), ("cases", Transaction.case_id))
+        ]
+        self._insert(FACT_PAYMENTS, union_all(*paid))
+        if not self.dialect.sqlite:  # autovacuum does not analyse temporary tables: the planner would guess
+            for table in FACT_TABLES:
+                self.session.execute(text(f"ANALYZE {table.name}"))
+
+    def _dimension(self, dim: str, frm: FromClause) -> tuple[ColumnElement, FromClause]:
+        """The column of `dim` for a profile (FACT_PROFILES in `frm`), and `frm` joined for it."""
+        p = FACT_PROFILES
+        if dim in ("quarter", "org_kind"):
+            return p.c[dim], frm
+        if dim not in self.multi:
+            raise ValueError(f"the pack's facts were built without {dim!r}")
+        values = aliased(FACT_VALUES, name=f"v_{dim}")
+        on = and_(values.c.pid == p.c.pid, values.c.dim == dim)
+        return func.coalesce(values.c.value, UNKNOWN), frm.outerjoin(values, on)
+
+    def counts(self, dims: Sequence[str]) -> dict[str, dict[Key, int]]:
+        """Records per cell, for each record kind: the sum of the weights of the profiles in the
+        cell. A profile's values are distinct per dimension, so it appears once in a cell."""
+        p = FACT_PROFILES
+        frm: FromClause = p
+        columns = []
+        for dim in dims:
+            column, frm = self._dimension(dim, frm)
+            columns.append(column.label(dim))
+        query = select(p.c.kind, *columns, func.sum(p.c.weight)).select_from(frm).group_by(p.c.kind, *columns)
+        found: dict[str, dict[Key, int]] = {kind: {} for kind in RECORD_KINDS}
+        for row in self.session.execute(query):
+            found[row[0]][tuple(row[1:-1])] = int(row[-1])
+        return found
+
+    def amounts(self, dims: Sequence[str]) -> dict[Key, AmountStats]:
+        """Count, sum and median of payment amounts per cell, the median by ranking in a window
+        (PostgreSQL's percentile_cont has no SQLite counterpart): the middle row, or the mean of
+        the two middle rows. With `channel`, each payment's own channel."""
+        pay, p = FACT_PAYMENTS, FACT_PROFILES
+        frm: FromClause = pay.join(p, p.c.pid == pay.c.pid)
+        columns = []
+        for dim in dims:
+            column, frm = (pay.c.channel, frm) if dim == "channel" else self._dimension(dim, frm)
+            columns.append(column.label(dim))
+        facts = select(*columns, pay.c.amount.label("amount")).select_from(frm).subquery("f")
+        part = [facts.c[d] for d in dims] or None
+        ranked = select(
+            *(facts.c[d] for d in dims),
+            facts.c.amount,
+            func.row_number().over(partition_by=part, order_by=facts.c.amount).label("rn"),
+            func.count().over(partition_by=part).label("n"),
+            func.sum(facts.c.amount).over(partition_by=part).label("total"),
+        ).subquery("w")
+        group = [ranked.c[d] for d in dims]
+        middle = or_(ranked.c.rn == (ranked.c.n + 1) // 2, ranked.c.rn == (ranked.c.n + 2) // 2)
+        query = (
+            select(*group, func.max(ranked.c.n), func.max(ranked.c.total), func.avg(ranked.c.amount))
+            .where(middle)
+            .group_by(*group)
+        )
+        found: dict[Key, AmountStats] = {}
+        for row in self.session.execute(query):
+            n, total, median = row[-3:]
+            if n is None:  # no payment at all: an aggregate without GROUP BY still returns a row, of NULLs
+                continue
+            # SQLite sums NUMERIC as floating point: rounding to the cent makes both backends agree.
+            found[tuple(row[:-3])] = AmountStats(
+                int(n), Decimal(str(total)).quantize(CENT), Decimal(str(median)).quantize(CENT)
+            )
+        return found
 
 
 def count_records(
     session: Session, kind: str, dims: Sequence[str], org_ids: Collection[int] | None, start: date, end: date
 ) -> dict[Key, int]:
-    dialect = Dialect(session.get_bind().dialect.name)
-    g = grain(dialect, kind, dims, _ids(org_ids), start, end).subquery("g")
-    group = [g.c[d] for d in dims]
-    rows = session.execute(select(*group, func.count(distinct(g.c.rid))).group_by(*group))
-    return {tuple(row[:-1]): int(row[-1]) for row in rows}
-
-
-def _payments(dialect: Dialect, kind: str, dims: Sequence[str], org_ids: list[int] | None, s: date, e: date) -> Select:
-    """(dims..., amount) of every payment recorded on a record of the period and scope."""
-    record_dims = [d for d in dims if d != "channel"]
-    g = grain(dialect, kind, record_dims, org_ids, s, e).subquery(f"g_{kind}")
-    owner = Transaction.alert_id if kind == "alerts" else Transaction.case_id
-    columns = [Transaction.channel.label(d) if d == "channel" else g.c[d] for d in dims]
-    return select(*columns, Transaction.amount.label("amount")).select_from(g.join(Transaction, owner == g.c.rid))
+    """Records of one kind per cell, for one table (build_pack shares one PackFacts between its tables)."""
+    with PackFacts(session, org_ids, start, end, dims) as facts:
+        found = facts.counts(dims)[kind]
+    return found if dims else {(): found.get((), 0)}
 
 
 def amount_stats(
     session: Session, dims: Sequence[str], org_ids: Collection[int] | None, start: date, end: date
 ) -> dict[Key, AmountStats]:
-    """Count, sum and median of payment amounts per cell, the median by ranking in a window
-    (PostgreSQL's percentile_cont has no SQLite counterpart): the middle row, or the mean of
-    the two middle rows."""
-    dialect = Dialect(session.get_bind().dialect.name)
-    ids = _ids(org_ids)
-    facts = union_all(*(_payments(dialect, k, dims, ids, start, end) for k in ("alerts", "cases"))).subquery("f")
-    part = [facts.c[d] for d in dims] or None
-    ranked = select(
-        *(facts.c[d] for d in dims),
-        facts.c.amount,
-        func.row_number().over(partition_by=part, order_by=facts.c.amount).label("rn"),
-        func.count().over(partition_by=part).label("n"),
-        func.sum(facts.c.amount).over(partition_by=part).label("total"),
-    ).subquery("w")
-    group = [ranked.c[d] for d in dims]
-    middle = or_(ranked.c.rn == (ranked.c.n + 1) // 2, ranked.c.rn == (ranked.c.n + 2) // 2)
-    query = (
-        select(*group, func.max(ranked.c.n), func.max(ranked.c.total), func.avg(ranked.c.amount))
-        .where(middle)
-        .group_by(*group)
-    )
-    found: dict[Key, AmountStats] = {}
-    for row in session.execute(query):
-        n, total, median = row[-3:]
-        if n is None:  # no payments at all: the aggregate over nothing is one row of NULLs
-            continue
-        # SQLite sums NUMERIC as floating point: rounding to the cent makes both backends agree.
-        found[tuple(row[:-3])] = AmountStats(
-            int(n), Decimal(str(total)).quantize(CENT), Decimal(str(median)).quantize(CENT)
-        )
-    return found
+    with PackFacts(session, org_ids, start, end, dims) as facts:
+        return facts.amounts(dims)
 
 
 def referral_outcomes(
