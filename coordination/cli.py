@@ -200,3 +200,7 @@ def register(app: Flask) -> None:
     from coordination.screening.cli import screen
 
     app.cli.add_command(screen)
+
+    from coordination.backup import register_commands
+
+    register_commands(app)
