@@ -14,7 +14,7 @@ from coordination.accounts.operations.organisations import create_organisation
 from coordination.audit.models import AuditEvent
 from coordination.audit.record import record
 from coordination.core.db import get_session
-from coordination.policy.versions import POLICY_FILES, record_policy_changes
+from coordination.policy.versions import policy_files, record_policy_changes
 from tests.conftest import bearer, sign_in
 
 
@@ -95,7 +95,7 @@ def test_policy_file_changes_are_recorded_once_with_before_and_after(app, runner
     before = count("policy.change")
     assert runner.invoke(args=["init"]).exit_code == 0
     first = count("policy.change")
-    assert first == before + len(POLICY_FILES)  # a new database: every file is recorded once
+    assert first == before + len(policy_files(source))  # a new database: every file is recorded once
     assert runner.invoke(args=["init"]).exit_code == 0
     assert count("policy.change") == first  # nothing changed: nothing recorded
     copy = tmp_path / "policies"

@@ -268,8 +268,12 @@ def test_the_meetings_statistics_pack_is_embedded_and_its_files_audited(client, 
     meeting_id = convene(client, forum, period_start="2026-01-01", period_end="2026-12-31").get_json()["id"]
     web = sign_in(client.application.test_client(), forum["ngo"])
     page = web.get(f"/forum/meetings/{meeting_id}").get_data(as_text=True)
-    section = page.split('data-testid="statistics"')[1].split("</section>")[0]
+    assert f"/forum/meetings/{meeting_id}/statistics" in page  # the meeting page links the pack
+    before = events("stats.view")
+    pack_page = web.get(f"/forum/meetings/{meeting_id}/statistics").get_data(as_text=True)
+    section = pack_page.split('data-testid="statistics"')[1].split("</section>")[0]
     assert "<svg" in section  # the charts are drawn in the page
+    assert events("stats.view") == before + 1
     before = events("stats.view")
     csv_file = web.get(f"/forum/meetings/{meeting_id}/stats.csv")
     assert csv_file.status_code == 200 and csv_file.headers["Content-Type"].startswith("text/csv")
@@ -279,4 +283,5 @@ def test_the_meetings_statistics_pack_is_embedded_and_its_files_audited(client, 
     outsider = sign_in(client.application.test_client(), forum["other_ngo"])
     assert outsider.get(f"/forum/meetings/{meeting_id}/stats.csv").status_code == 404
     empty = convene(client, forum, period_start="2019-01-01", period_end="2019-03-31").get_json()["id"]
-    assert web.get(f"/forum/meetings/{empty}").status_code == 200  # a period with no payments at all
+    assert web.get(f"/forum/meetings/{empty}/statistics").status_code == 200  # a period with no payments at all
+    assert outsider.get(f"/forum/meetings/{meeting_id}/statistics").status_code == 404

@@ -24,6 +24,7 @@ bp.add_url_rule("/meetings/<meeting_id>/agenda", view_func=pages.add_to_agenda, 
 bp.add_url_rule("/meetings/<meeting_id>/minutes", view_func=pages.save_minutes, methods=["POST"])
 bp.add_url_rule("/meetings/<meeting_id>/action-items", view_func=pages.add_action_item, methods=["POST"])
 bp.add_url_rule("/action-items/<item_id>", view_func=pages.change_action_item, methods=["POST"])
+bp.add_url_rule("/meetings/<meeting_id>/statistics", view_func=pages.statistics, methods=["GET"])
 bp.add_url_rule("/meetings/<meeting_id>/stats.pdf", "stats_pdf", view_func=pages.stats_file, defaults={"form": "pdf"})
 bp.add_url_rule("/meetings/<meeting_id>/stats.csv", "stats_csv", view_func=pages.stats_file, defaults={"form": "csv"})
 

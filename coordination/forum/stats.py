@@ -6,10 +6,8 @@ here); reading it is the caller's to record (`stats.view`).
 
 from __future__ import annotations
 
-from markupsafe import Markup
-
 from coordination.forum.models import Meeting
-from coordination.statistics import StatsPack, build_pack, pack_csv, pack_pdf, render_pack_html
+from coordination.statistics import StatsPack, build_pack, pack_csv, pack_pdf
 
 GROUP_BY = ("typology",)  # the breakdown a forum reviews first; the statistics policy bounds it
 
@@ -17,10 +15,6 @@ GROUP_BY = ("typology",)  # the breakdown a forum reviews first; the statistics 
 def meeting_pack(meeting: Meeting) -> StatsPack:
     """The pack over the attendees' organisations for the meeting's period (WIB days, inclusive)."""
     return build_pack(sorted(meeting.attendee_ids), meeting.period_start, meeting.period_end, GROUP_BY)
-
-
-def pack_html(pack: StatsPack) -> Markup:
-    return render_pack_html(pack)
 
 
 def pack_file(pack: StatsPack, form: str, title: str) -> bytes:

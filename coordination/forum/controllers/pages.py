@@ -38,9 +38,9 @@ from coordination.forum.queries import (
     next_meeting_of,
     show_agenda,
 )
-from coordination.forum.stats import meeting_pack, pack_file, pack_html
+from coordination.forum.stats import meeting_pack, pack_file
 from coordination.policy import role_policy
-from coordination.statistics import StatsPack
+from coordination.statistics import render_pack_html
 
 
 def _invitable() -> list[Organisation]:
@@ -93,14 +93,6 @@ def new() -> BaseResponse | tuple[str, int] | str:
     ), 400 if errors else 200
 
 
-def _pack_for_page(meeting: Meeting) -> StatsPack:
-    """The statistics pack, recorded as read (de-identified, but still the attendees' figures)."""
-    pack = meeting_pack(meeting)
-    record(current_user, "stats.view", meeting, {"format": "html", "meeting": str(meeting.id)})
-    commit()
-    return pack
-
-
 @requires("forum.view")
 def show(meeting_id: str) -> str:
     meeting = get_meeting_or_404(meeting_id, current_user)
@@ -112,7 +104,6 @@ def show(meeting_id: str) -> str:
     if can(current_user, "case.view"):
         query = restrict_cases(select(Case), current_user).where(Case.status == "open").order_by(Case.created_at.desc())
         own_cases = [(c, case_title(c)) for c in get_session().scalars(query.limit(100))]
-    pack = _pack_for_page(meeting)
     return render_template(
         "forum/show.html",
         meeting=meeting,
@@ -128,7 +119,6 @@ def show(meeting_id: str) -> str:
         title_of=meeting_title,
         next_meeting=next_meeting_of(meeting, current_user),
         own_cases=own_cases,
-        pack_html=pack_html(pack),
     )
 
 
@@ -188,6 +178,19 @@ def change_action_item(item_id: str) -> BaseResponse:
     commit()
     flash(_("Action item updated."), "success")
     return _back(meeting.id)
+
+
+@requires("forum.view")
+def statistics(meeting_id: str) -> str:
+    """The meeting's pack on a page of its own: building it reads the attendees' whole period
+    (seconds at national scale), which the meeting page must not pay on every visit."""
+    meeting = get_meeting_or_404(meeting_id, current_user)
+    pack = meeting_pack(meeting)
+    record(current_user, "stats.view", meeting, {"format": "html", "meeting": str(meeting.id)})
+    commit()
+    return render_template(
+        "forum/statistics.html", meeting=meeting, title=meeting_title(meeting), pack_html=render_pack_html(pack)
+    )
 
 
 @requires("forum.view")

@@ -8,7 +8,6 @@ outcome. Nothing of it but the flagged accounts and their evidence transactions 
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 import shutil
@@ -28,6 +27,7 @@ from coordination.core.db import commit, get_session, utcnow
 from coordination.core.errors import Conflict, ValidationFailed
 from coordination.core.jobs import jobs
 from coordination.core.sealing import open_json, seal_json
+from coordination.policy.versions import fingerprints
 from coordination.screening.models import ScreeningRun
 from coordination.screening.operations.raise_alerts import RaiseReport, as_record, raise_for_accounts
 
@@ -218,7 +218,8 @@ def _screening_policy():  # type: ignore[no-untyped-def]
 
 
 def _policy_sha256() -> str:
-    return hashlib.sha256((config().policies_dir / "red_flags.yaml").read_bytes()).hexdigest()
+    sha256 = fingerprints(config().policies_dir)["red_flags.yaml"]["sha256"]
+    return sha256 or ""
 
 
 def _private_tmp() -> Path:
