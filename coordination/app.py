@@ -18,8 +18,9 @@ from coordination.core.db import Database, close_session
 from coordination.core.extensions import babel, csrf, limiter
 from coordination.core.i18n import select_locale
 from coordination.core.jobs import init_jobs
+from coordination.core.keyring_check import verify_keyring
 from coordination.core.templating import init_templating
-from coordination.core.web import SimpulRequest, harden, register_error_handlers
+from coordination.core.web import BoundedIntConverter, SimpulRequest, harden, register_error_handlers
 from coordination.evidence.storage import EvidenceStore, LocalStore
 from coordination.policy import load_policies
 
@@ -34,7 +35,10 @@ def _open_keyring(config: Config, database: Database) -> keys.Keyring:
     """
     provider = keys.FileKeyProvider(config.keyring_path)
     if provider.exists():
-        return provider.load()
+        keyring = provider.load()
+        # A keyring that loads may still be another installation's: compare key check values.
+        verify_keyring(database.engine, keyring, f"keyring file {config.keyring_path}")
+        return keyring
     initialised = inspect(database.engine).has_table("alembic_version")
     if initialised:
         raise keys.KeyringError(
@@ -54,9 +58,14 @@ def create_app(config: Config | None = None) -> Flask:
 
     app = Flask("coordination", root_path=str(PACKAGE_DIR))
     app.request_class = SimpulRequest
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
     app.config.update(
         SECRET_KEY=keys.flask_secret(keyring),
-        SESSION_COOKIE_NAME="simpul_session",
+        # `__Host-` (ASVS 5.0 3.3.3): the browser refuses the cookie unless it is Secure, for this
+        # host only and path /, so a sibling subdomain cannot plant or shadow it. The prefix needs
+        # Secure, so plain-http test servers (cookie_secure off) keep the bare name.
+        SESSION_COOKIE_NAME="__Host-simpul_session" if config.cookie_secure else "simpul_session",
+        SESSION_COOKIE_PATH="/",
         SESSION_COOKIE_SECURE=config.cookie_secure,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

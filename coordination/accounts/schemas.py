@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from coordination.accounts.models import ApiToken, Organisation, User
 from coordination.core.db import utcnow
+from coordination.core.ids import ID_MAX
 
 Kind = Literal["pjk", "fiu", "police", "ministry", "service", "ngo", "regulator", "operator"]
 Role = Literal["member", "supervisor", "org_admin"]
@@ -96,7 +97,7 @@ class UserList(BaseModel):
 
 
 class UserListQuery(Request):
-    org_id: int | None = Field(default=None, ge=1)
+    org_id: int | None = Field(default=None, ge=1, le=ID_MAX)
 
 
 class UserInvite(Request):
@@ -105,6 +106,7 @@ class UserInvite(Request):
     org_id: int | None = Field(
         default=None,
         ge=1,
+        le=ID_MAX,
         description="Platform administrators only: the organisation whose first administrator is invited",
     )
 

@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from coordination.core.ids import RowId
 from coordination.subjects.schemas import Request, SubjectIn, SubjectOut, TransactionIn, TransactionOut
 
 
@@ -28,7 +29,7 @@ class AlertAction(Request):
     assignee: str | None = Field(
         default=None, max_length=254, description="E-mail of a user of the holding organisation"
     )
-    to_org: int | str | None = Field(default=None, description="PPATK organisation: its id or exact name")
+    to_org: RowId | str | None = Field(default=None, description="PPATK organisation: its id or exact name")
 
 
 class AlertListQuery(Request):

@@ -73,7 +73,10 @@ def build_document() -> dict[str, Any]:
         if op.response:
             success["content"] = {"application/json": {"schema": _ref(op.response)}}
         elif op.produces:
-            success["content"] = {op.produces: {"schema": {"type": "string", "contentMediaType": op.produces}}}
+            binary: dict[str, Any] = {"type": "string"}
+            if "*" not in op.produces:  # a range ("*/*": the stored file's own type) is not one media type
+                binary["contentMediaType"] = op.produces
+            success["content"] = {op.produces: {"schema": binary}}
         responses: dict[str, Any] = {
             str(op.status): success,
             "400": _error("Invalid request; `fields` names each bad field"),
@@ -93,6 +96,13 @@ def build_document() -> dict[str, Any]:
                     "409": _error("Conflicts with the current state"),
                     "413": _error("Body too large"),
                     "415": _error("Body is not JSON"),
+                }
+            )
+        if op.form is not None:  # an upload the store may refuse (evidence/upload.py StoreFailed)
+            responses.update(
+                {
+                    "503": _error("The store is read-only or unavailable; nothing was stored"),
+                    "507": _error("The store is full; nothing was stored"),
                 }
             )
         operation: dict[str, Any] = {

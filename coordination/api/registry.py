@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 from pydantic import BaseModel, ValidationError
+from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
 from coordination.core.errors import ValidationFailed, problems_of
 from coordination.core.permissions import PUBLIC, public, requires
@@ -43,13 +44,19 @@ OPERATIONS: list[Operation] = []
 
 def parse_body(model: type[BaseModel]) -> BaseModel:
     if request.mimetype != "application/json":
-        from werkzeug.exceptions import UnsupportedMediaType
-
         raise UnsupportedMediaType()
+    raw = request.get_data(cache=False) or b""
+    limit = request.max_content_length
+    if limit is not None and request.content_length is None and len(raw) >= limit:
+        # A body without a length (chunked) is cut at the limit by Werkzeug rather than refused:
+        # refuse it, instead of reading a truncated body (or a valid prefix of it).
+        raise RequestEntityTooLarge()
     try:
-        data = json.loads(request.get_data(cache=False) or b"")
+        data = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise ValidationFailed("The body is not valid JSON.", {"body": "not valid JSON"}) from None
+    except RecursionError:  # e.g. 100,000 nested arrays, well within the size limit: no schema nests that deep
+        raise ValidationFailed("The body is nested too deeply.", {"body": "nested too deeply"}) from None
     try:
         return model.model_validate(data)
     except ValidationError as exc:

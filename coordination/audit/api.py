@@ -18,6 +18,7 @@ from coordination.audit.schemas import EventOut, EventPageOut, EventQuery
 from coordination.audit.witness import add_cosignature, checkpoint_with_cosignatures
 from coordination.core.db import commit, get_session
 from coordination.core.errors import NotFound, ValidationFailed
+from coordination.core.ids import ID_MAX
 
 TAG = "audit"
 
@@ -82,8 +83,8 @@ class CheckpointOut(BaseModel):
 
 class InclusionQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    event: int = Field(ge=1, description="The audit event's id")
-    size: int | None = Field(default=None, ge=1, description="Tree size; default: the latest checkpoint's")
+    event: int = Field(ge=1, le=ID_MAX, description="The audit event's id")
+    size: int | None = Field(default=None, ge=1, le=ID_MAX, description="Tree size; default: the latest checkpoint's")
 
 
 class InclusionOut(BaseModel):
@@ -97,8 +98,8 @@ class InclusionOut(BaseModel):
 
 class ConsistencyQuery(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
-    from_: int = Field(alias="from", ge=1)
-    to: int = Field(ge=1)
+    from_: int = Field(alias="from", ge=1, le=ID_MAX)
+    to: int = Field(ge=1, le=ID_MAX)
 
 
 class ConsistencyOut(BaseModel):

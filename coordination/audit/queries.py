@@ -17,6 +17,7 @@ from coordination.audit.models import AuditEvent
 from coordination.audit.record import record
 from coordination.core.db import get_session
 from coordination.core.paging import Page, paginate
+from coordination.core.spreadsheet import neutralise
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,8 @@ def events_csv(viewer: User, flt: EventFilter) -> str:
     writer.writerow(CSV_COLUMNS)
     for e in get_session().scalars(filtered_events(viewer, flt).limit(CSV_LIMIT)):
         writer.writerow(
-            (
+            neutralise(cell)
+            for cell in (
                 e.leaf_index,
                 e.occurred_at.isoformat(),
                 e.actor_email,

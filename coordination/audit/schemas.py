@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from coordination.audit.models import AuditEvent
+from coordination.core.ids import ID_MAX
 
 
 class EventQuery(BaseModel):
@@ -19,7 +20,7 @@ class EventQuery(BaseModel):
     action: str | None = Field(default=None, max_length=64, description="Prefix, e.g. 'login.'")
     outcome: Literal["success", "failure", "denied"] | None = None
     actor: str | None = Field(default=None, max_length=254, description="Actor e-mail")
-    org: int | None = Field(default=None, ge=1, description="The acting organisation's id")
+    org: int | None = Field(default=None, ge=1, le=ID_MAX, description="The acting organisation's id")
     since: AwareDatetime | None = Field(default=None, description="From this time (ISO 8601 with offset)")
     until: AwareDatetime | None = Field(default=None, description="Before this time")
     page: int = Field(default=1, ge=1, le=1_000_000)

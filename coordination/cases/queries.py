@@ -42,15 +42,27 @@ def _case_digests() -> Subquery:
 
 
 def _cases_sharing(mine: Subquery, viewer: User, exclude: Select) -> list[tuple[Case, list[str]]]:
-    """Cases the viewer may see holding any (kind, digest) of `mine`, with the kinds shared."""
-    held = _case_digests()
-    other = (
-        select(held.c.case_id, held.c.kind)
-        .join(mine, (mine.c.kind == held.c.kind) & (mine.c.digest == held.c.digest))
-        .where(held.c.case_id.not_in(exclude))
-        .distinct()
-        .subquery()
+    """Cases the viewer may see holding any (kind, digest) of `mine`, with the kinds shared.
+
+    Each branch starts from `mine` (a handful of digests) through the (kind, digest) index, so the
+    cost follows the identifiers shared, not the data: joining `mine` to the union of every case's
+    digests made PostgreSQL scan all of them (22 ms at 10,000 alerts, on every alert page and
+    every alert raised through the API, growing with the data)."""
+    shares = (IdentifierDigest.kind == mine.c.kind) & (IdentifierDigest.digest == mine.c.digest)
+    via_alerts = (
+        select(case_alerts.c.case_id, IdentifierDigest.kind)
+        .select_from(mine)
+        .join(IdentifierDigest, shares)
+        .join(case_alerts, case_alerts.c.alert_id == IdentifierDigest.alert_id)
     )
+    own = (
+        select(IdentifierDigest.case_id, IdentifierDigest.kind)
+        .select_from(mine)
+        .join(IdentifierDigest, shares)
+        .where(IdentifierDigest.case_id.is_not(None))
+    )
+    held = union_all(via_alerts, own).subquery()
+    other = select(held.c.case_id, held.c.kind).where(held.c.case_id.not_in(exclude)).distinct().subquery()
     query = restrict_cases(select(Case, other.c.kind), viewer).join(other, other.c.case_id == Case.id)
     found: dict = {}
     for linked, kind in get_session().execute(query.order_by(Case.created_at.desc())):

@@ -131,11 +131,13 @@ class FileKeyProvider:
                 keks=keks,
                 active_kek=data.get("active_kek"),
             )
+            keyring.field_key(keyring.active_field_key)
+            if keyring.active_kek is not None:
+                keyring.kek(keyring.active_kek)
         except KeyError as exc:
             raise KeyringError(f"keyring file {self.path} lacks {exc.args[0]!r}") from None
-        keyring.field_key(keyring.active_field_key)
-        if keyring.active_kek is not None:
-            keyring.kek(keyring.active_kek)
+        except KeyringError as exc:  # name the file: an operator may keep several keyrings
+            raise KeyringError(f"keyring file {self.path}: {exc}") from None
         return keyring
 
     def create(self) -> Keyring:
@@ -215,3 +217,26 @@ def keyed_hash(keyring: Keyring, purpose: str, value: str) -> str:
 
 def flask_secret(keyring: Keyring) -> bytes:
     return keyring.derive("flask-session-signing")
+
+
+CHECK_CONSTANT = b"simpul-keyring-check/1"
+
+
+def check_values(keyring: Keyring) -> dict[str, str]:
+    """A key check value per key ("root", "field:f1", "kek:k1"): HMAC-SHA256 of a constant.
+
+    Stored in the database (`keyring_checks`) so that start-up can tell a missing or replaced
+    keyring from the right one, naming the key. A check value reveals nothing usable about a
+    256-bit key; the key itself never leaves this module.
+    """
+    keys = {"root": keyring.root}
+    keys.update({f"field:{k}": v for k, v in keyring.field_keys.items()})
+    keys.update({f"kek:{k}": v for k, v in keyring.keks.items()})
+    return {name: hmac.new(key, CHECK_CONSTANT, hashlib.sha256).hexdigest() for name, key in keys.items()}
+
+
+def describe_key(name: str) -> str:
+    """The key named for messages an operator acts on: "kek:k1" is "key-encryption key k1"."""
+    kind, _, key_id = name.partition(":")
+    label = {"root": "root key", "field": "field key", "kek": "key-encryption key"}.get(kind, kind)
+    return f"{label} {key_id}" if key_id else label

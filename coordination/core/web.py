@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import io
+from contextlib import suppress
 
 from flask import Flask, Request, Response, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter, Map
 
 from coordination.core.errors import DomainError, error_body
+from coordination.core.ids import ID_MAX
 
 # No inline script or style anywhere: every asset is a vendored file under /static.
 CSP = "; ".join(
@@ -35,6 +39,22 @@ class SimpulRequest(Request):
 
     def _get_file_stream(self, *_args: object, **_kwargs: object) -> io.BytesIO:
         return io.BytesIO()
+
+
+class BoundedIntConverter(IntegerConverter):
+    """`<int:...>` that only matches what a database id can be (`coordination.core.ids`): a
+    larger number in a URL is nobody's id and answers 404 instead of failing in the database."""
+
+    def __init__(  # the names are Werkzeug's
+        self,
+        map: Map,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = None,
+        signed: bool = False,
+    ) -> None:
+        bound = ID_MAX if max is None else max
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=bound, signed=signed)
 
 
 def is_api_request() -> bool:
@@ -100,6 +120,20 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):  # type: ignore[no-untyped-def]
         return render_error(exc.code or 500)
+
+    @app.errorhandler(OperationalError)
+    def _database_unavailable(exc: OperationalError):  # type: ignore[no-untyped-def]
+        # The database went away (restarting, failing over) or is locked: say so, and that a retry
+        # may work, instead of "something went wrong". Logged like any unexpected error.
+        app.logger.exception("database unavailable")
+        from coordination.core.db import get_session
+
+        with suppress(Exception):
+            get_session().rollback()
+        response, status = render_error(
+            503, _("The database is not answering. Nothing was saved; try again in a minute."), "database_unavailable"
+        )
+        return response, status, {"Retry-After": "30"}
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]

@@ -94,7 +94,7 @@ def show(evidence_id: str) -> s.EvidenceDetail:
     summary="The file's bytes, verified against its recorded hash before the first byte is sent",
     tag=TAG,
     query=s.ContentQuery,
-    produces="application/octet-stream",
+    produces="*/*",  # the file's own type, detected from its bytes at upload (`content_type`)
 )
 def content(evidence_id: str, params: s.ContentQuery) -> Response:
     evidence = get_evidence_or_404(evidence_id, current_user)

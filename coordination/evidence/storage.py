@@ -24,7 +24,15 @@ _NAME = re.compile(r"^[0-9a-f]{32}$")  # evidence ids (uuid4 hex): never a path 
 
 
 class StorageError(RuntimeError):
-    """The store refused or failed (disk full, read-only, missing object): nothing was stored."""
+    """The store refused or failed (disk full, read-only, missing object): nothing was stored.
+
+    `errno` is the operating system's reason when there is one (ENOSPC, EROFS, ...), so that
+    the upload can answer "store full" apart from "store read-only".
+    """
+
+    def __init__(self, message: str, errno: int | None = None) -> None:
+        super().__init__(message)
+        self.errno = errno
 
 
 class PendingFile(Protocol):
@@ -75,7 +83,7 @@ class _LocalPending:
         try:
             self.fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except OSError as exc:
-            raise StorageError(f"cannot create an evidence file: {exc.strerror}") from None
+            raise StorageError(f"cannot create an evidence file: {exc.strerror}", exc.errno) from None
         self.queue: queue.Queue[bytes | None] = queue.Queue(self.QUEUE)
         self.failure: OSError | None = None
         self.thread = threading.Thread(target=self._drain, name="evidence-writer", daemon=True)
@@ -107,7 +115,7 @@ class _LocalPending:
         if self.failure is not None:
             failure = self.failure
             self.abandon()
-            raise StorageError(f"cannot write the evidence file: {failure.strerror}")
+            raise StorageError(f"cannot write the evidence file: {failure.strerror}", failure.errno)
         self.queue.put(bytes(data))
         return len(data)
 
@@ -124,7 +132,7 @@ class _LocalPending:
             _fsync_dir(self.final.parent)
         except OSError as exc:
             self.abandon()
-            raise StorageError(f"cannot store the evidence file: {exc.strerror}") from None
+            raise StorageError(f"cannot store the evidence file: {exc.strerror}", exc.errno) from None
 
     def abandon(self) -> None:
         self._stop()
@@ -161,7 +169,7 @@ class LocalStore:
         try:
             self.tmp_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as exc:
-            raise StorageError(f"cannot create an evidence file: {exc.strerror}") from None
+            raise StorageError(f"cannot create an evidence file: {exc.strerror}", exc.errno) from None
         return _LocalPending(self.tmp_dir / f"{name}.{secrets.token_hex(4)}.part", final)
 
     def open(self, name: str) -> BinaryIO:

@@ -8,6 +8,8 @@ most 4 KiB each, a handful of parts in all).
 
 from __future__ import annotations
 
+import contextlib
+import errno
 from collections.abc import Callable
 from typing import BinaryIO
 
@@ -20,11 +22,11 @@ from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDeco
 
 from coordination.cases.models import Case
 from coordination.core.db import commit
-from coordination.core.errors import ValidationFailed
+from coordination.core.errors import DomainError, ValidationFailed
 from coordination.evidence.backend import evidence_store
 from coordination.evidence.models import Evidence
 from coordination.evidence.operations.store import IncomingFile, store_evidence
-from coordination.evidence.storage import EvidenceStore
+from coordination.evidence.storage import EvidenceStore, StorageError
 
 CHUNK = 256 * 1024
 FIELD_LIMIT = 4096
@@ -105,11 +107,57 @@ def receive_into_case(case: Case, check_fields: Callable[[dict[str, str]], None]
     # End the transaction of the access check before the body streams in (minutes, for a large
     # file): no lock or snapshot is held meanwhile; storing the evidence begins a new one.
     commit()
-    fields, incoming = receive_upload(request.stream, request.headers.get("Content-Type"), evidence_store(), limit)
-    if check_fields is not None:
-        try:
-            check_fields(fields)
-        except BaseException:
-            incoming.abandon()
-            raise
-    return store_evidence(current_user, case, incoming, fields.get("category", ""), fields.get("description", ""))
+    try:
+        fields, incoming = receive_upload(request.stream, request.headers.get("Content-Type"), evidence_store(), limit)
+        if check_fields is not None:
+            try:
+                check_fields(fields)
+            except BaseException:
+                incoming.abandon()
+                raise
+        return store_evidence(current_user, case, incoming, fields.get("category", ""), fields.get("description", ""))
+    except StorageError as exc:
+        # The store removed its partial file before raising; no row was added. Say what is
+        # wrong with the store (the uploader can do nothing about it but report it).
+        current_app.logger.error("evidence upload refused by the store: %s", exc)
+        _discard_rest(request.stream)
+        raise StoreFailed.of(exc) from None
+
+
+def _discard_rest(stream: BinaryIO) -> None:
+    """Read and drop what the client is still sending (bounded by the request's size limit).
+
+    A client blocked sending the rest of a large file does not read the answer; closing the
+    connection on it would show a reset instead of the error that says what is wrong.
+    """
+    with contextlib.suppress(Exception):
+        while stream.read(CHUNK):
+            pass
+
+
+class StoreFailed(DomainError):
+    """The evidence store could not keep the file (full, read-only, unreachable): nothing was stored."""
+
+    status = 503
+    code = "evidence_store_failed"
+
+    @classmethod
+    def of(cls, exc: StorageError) -> StoreFailed:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            failed = cls(
+                _l("The evidence was not stored: the evidence store is full. Tell the platform operator."),
+                {"file": _l("No space left in the evidence store.")},
+            )
+            failed.status, failed.code = 507, "evidence_store_full"
+            return failed
+        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            failed = cls(
+                _l("The evidence was not stored: the evidence store is read-only. Tell the platform operator."),
+                {"file": _l("The evidence store does not accept writes.")},
+            )
+            failed.code = "evidence_store_read_only"
+            return failed
+        return cls(
+            _l("The evidence was not stored: the evidence store is unavailable. Try again later."),
+            {"file": _l("The evidence store could not keep the file.")},
+        )

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from coordination.alerts.schemas import OrgRef
+from coordination.core.ids import RowId
 
 ActionStatus = Literal["open", "in_progress", "done", "dropped"]
 
@@ -22,7 +23,7 @@ class MeetingIn(Request):
     title: str = Field(min_length=3, max_length=200)
     starts_at: AwareDatetime = Field(description="Date and time with its offset, e.g. 2026-12-03T09:00:00+07:00 (WIB)")
     location: str = Field(min_length=2, max_length=500, description="A place, or a link to the video call")
-    invited_org_ids: list[int] = Field(min_length=1, max_length=100, description="Active organisations invited")
+    invited_org_ids: list[RowId] = Field(min_length=1, max_length=100, description="Active organisations invited")
     period_start: date | None = Field(
         default=None, description="Start of the statistics period (default: 90 days before)"
     )
@@ -45,7 +46,7 @@ class MinutesIn(Request):
 
 class ActionItemIn(Request):
     what: str = Field(min_length=3, max_length=2000)
-    owner_org_id: int = Field(description="The attendee organisation that does it")
+    owner_org_id: RowId = Field(description="The attendee organisation that does it")
     due_on: date
 
 

@@ -182,5 +182,21 @@ CASE_DATA_COLUMNS: dict[str, list[str] | str] = {
     "forum_action_items.created_by_id": INTERNAL,
     "forum_action_items.created_at": INTERNAL,
     "forum_action_items.updated_at": INTERNAL,
+    # Key check values (an HMAC of a constant per key): platform bookkeeping, never projected.
+    # Statistics categories (statistics/models/categories.py): category codes, no personal data.
+    "stats_value_sets.id": INTERNAL,
+    "stats_value_sets.dim": INTERNAL,
+    "stats_value_sets.digest": INTERNAL,
+    "stats_value_set_members.set_id": INTERNAL,
+    "stats_value_set_members.value": INTERNAL,
+    "stats_record_categories.record_id": INTERNAL,
+    "stats_record_categories.kind": INTERNAL,
+    "stats_record_categories.typology_set_id": INTERNAL,
+    "stats_record_categories.indicator_set_id": INTERNAL,
+    "stats_record_categories.channel_set_id": INTERNAL,
+    "stats_record_categories.province_set_id": INTERNAL,
+    "keyring_checks.key": INTERNAL,
+    "keyring_checks.check_value": INTERNAL,
+    "keyring_checks.recorded_at": INTERNAL,
 }
 CASE_DATA_TABLES = frozenset(key.split(".")[0] for key in CASE_DATA_COLUMNS)

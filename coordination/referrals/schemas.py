@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from coordination.alerts.schemas import OrgRef
+from coordination.core.ids import RowId
 
 Purpose = Literal["analysis", "investigation", "victim_protection", "victim_support", "information"]
 
@@ -31,7 +32,7 @@ class BestInterest(Request):
 
 
 class ReferralIn(Request):
-    to_org: int | str = Field(description="The recipient organisation: its id or exact name")
+    to_org: RowId | str = Field(description="The recipient organisation: its id or exact name")
     purpose: Purpose
     message: str = Field(default="", max_length=5000)
     consent: Consent | BestInterest | None = None

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from flask import request
 from flask_login import current_user
+from pydantic import ValidationError
 
 from coordination.api.registry import api_endpoint
 from coordination.audit.record import record
 from coordination.core.context import config
 from coordination.core.db import commit
-from coordination.core.errors import ValidationFailed
+from coordination.core.errors import ValidationFailed, problems_of
 from coordination.screening import schemas as s
 from coordination.screening.access import get_run_or_404
 from coordination.screening.models import ScreeningRun
@@ -54,7 +55,10 @@ def upload() -> s.RunOut:
     export = request.files.get("file")
     if export is None:
         raise ValidationFailed("The export was not screened.", {"file": "missing"})
-    fields = s.ScreeningForm.model_validate(request.form.to_dict())
+    try:
+        fields = s.ScreeningForm.model_validate(request.form.to_dict())
+    except ValidationError as exc:  # an unknown or malformed field is the caller's mistake, not a 500
+        raise ValidationFailed("The export was not screened.", problems_of(exc)) from None
     data = export.read()
     run = runs.start_run(current_user, data, export.filename or "export", fields.format, fields.skip_bad_rows)
     commit()

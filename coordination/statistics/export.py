@@ -19,6 +19,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from coordination.core.spreadsheet import neutralise
 from coordination.core.templating import vocabulary_label
 from coordination.policy import role_policy, statistics_policy
 from coordination.statistics.charts import data_uri, mix_chart, trend_chart
@@ -26,8 +27,6 @@ from coordination.statistics.dimensions import UNKNOWN
 from coordination.statistics.pack import StatsPack
 
 VOCABULARY = {"typology": "typologies", "indicator": "indicators", "channel": "channels", "province": "provinces"}
-# Spreadsheets run a cell starting with these as a formula (OWASP "CSV injection").
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def value_label(dim: str, value: str) -> str:
@@ -87,11 +86,6 @@ def render_pack_html(pack: StatsPack) -> Markup:
     """Tables and inline SVG charts, for a page that extends base.html (e.g. a meeting's page)."""
     # Jinja autoescaped the template; the SVG charts in it are escaped by charts.py.
     return Markup(render_template("statistics/_pack.html", **_context(pack)))  # noqa: S704
-
-
-def neutralise(cell: object) -> str:
-    text = "" if cell is None else str(cell)
-    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def _write(writer: csv.writer, rows: Iterable[Iterable[object]]) -> None:  # type: ignore[valid-type]

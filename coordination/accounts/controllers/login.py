@@ -29,7 +29,14 @@ PENDING_SECONDS = 300
 
 def _safe_next(target: str | None) -> str:
     """Only same-site paths: an open redirect would turn the login page into a phishing aid."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and not urlsplit(target).netloc
+        # A control character is no path of ours, and CR/LF in a Location header would split it.
+        and target.isprintable()
+    ):
         return target
     return url_for("dashboard.index")
 

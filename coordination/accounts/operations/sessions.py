@@ -15,6 +15,10 @@ from coordination.core.keys import keyed_hash
 # Writing last_seen on every request would turn every page view into a write; once a minute
 # is precise enough for a 30-minute idle timeout.
 TOUCH_INTERVAL = timedelta(seconds=60)
+# However active, a session ends this long after sign-in (ASVS 5.0 7.3.2): a stolen cookie kept
+# alive by an attacker's requests dies within a working day. Twelve hours is NIST SP 800-63B's
+# AAL2 re-authentication bound, and covers a long shift without a second sign-in.
+MAX_LIFETIME = timedelta(hours=12)
 
 
 def _hash(token: str) -> str:
@@ -43,6 +47,10 @@ def load_session(token: str) -> UserSession | None:
     now = utcnow()
     if now - row.last_seen_at > timedelta(minutes=config().session_idle_minutes):
         row.ended_at, row.end_reason = now, "idle"
+        session.commit()
+        return None
+    if now - row.created_at > MAX_LIFETIME:
+        row.ended_at, row.end_reason = now, "max_lifetime"
         session.commit()
         return None
     if not row.user.is_active:

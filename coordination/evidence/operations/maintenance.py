@@ -16,6 +16,7 @@ from coordination.audit.record import record
 from coordination.core.context import key_provider
 from coordination.core.db import commit, get_session
 from coordination.core.errors import Conflict
+from coordination.core.keyring_check import forget_key, record_new_keys
 from coordination.core.keys import unwrap_data_key, wrap_data_key
 from coordination.evidence.backend import evidence_store
 from coordination.evidence.format import EvidenceFormatError, verify
@@ -49,6 +50,7 @@ def rotate_keys() -> tuple[str, int]:
             evidence.kek_id, evidence.wrapped_key = wrap_data_key(new, data_key, str(evidence.id))
         rewrapped += len(batch)
         commit()
+    record_new_keys(session.connection(), new)
     record(None, "keys.rotate", None, {"new_kek": new.active_kek, "rewrapped": rewrapped})
     commit()
     return new.active_kek, rewrapped
@@ -66,6 +68,7 @@ def retire_key(key_id: str) -> None:
     retired = keyring.without_kek(key_id)
     provider.save(retired)
     current_app.extensions["simpul.keyring"] = retired
+    forget_key(get_session().connection(), f"kek:{key_id}")
     record(None, "keys.retire", None, {"kek": key_id})
     commit()
 

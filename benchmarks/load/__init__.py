@@ -1,0 +1,1 @@
+"""The load test: a realistic mix of requests against gunicorn on PostgreSQL (see run.py)."""
