@@ -8,7 +8,20 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import JSON, Float, Integer, String, Text, cast, distinct, func, literal_column, type_coerce
+from sqlalchemy import (
+    JSON,
+    Float,
+    Integer,
+    String,
+    Text,
+    case,
+    cast,
+    distinct,
+    func,
+    literal,
+    literal_column,
+    type_coerce,
+)
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import TableValuedAlias
 
@@ -21,6 +34,20 @@ UNKNOWN = "unknown"  # an alert without a typology, a payment without a province
 def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     """[start 00:00 WIB, the day after end 00:00 WIB): both dates included."""
     return datetime.combine(start, time(), WIB), datetime.combine(end + timedelta(days=1), time(), WIB)
+
+
+def quarter_in_period(column: ColumnElement, start: date, end: date) -> ColumnElement[str]:
+    """'2026-Q3' (in WIB) of a timestamp known to lie in the period [start, end]: a CASE over the
+    period's quarter boundaries. Portable, and on SQLite several times faster than formatting
+    every row's date (strftime parses the stored text each time)."""
+    labels, bounds = [], []
+    year, quarter = start.year, (start.month - 1) // 3 + 1
+    while (year, quarter) <= (end.year, (end.month - 1) // 3 + 1):
+        labels.append(f"{year}-Q{quarter}")
+        year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
+        bounds.append(datetime(year, 3 * quarter - 2, 1, tzinfo=WIB))
+    whens = [(column < bound, label) for label, bound in zip(labels[:-1], bounds[:-1], strict=True)]
+    return case(*whens, else_=literal(labels[-1])) if whens else literal(labels[-1])
 
 
 class Dialect:

@@ -97,14 +97,21 @@ def scope_for(user: User) -> frozenset[int] | None:
 
 
 def _table(
-    facts: PackFacts, dims: tuple[str, ...], min_cell: int, force: dict[str, set[Key]] | None = None
+    facts: PackFacts,
+    dims: tuple[str, ...],
+    min_cell: int,
+    force: dict[str, set[Key]] | None = None,
+    *,
+    with_amounts: bool = True,
 ) -> PackTable:
+    """One table of the pack. `with_amounts=False` for the chart tables, which draw counts only:
+    their amounts would be published nowhere, and each median is a sort of every payment."""
     force = force or {}
     counts = facts.counts(dims)
     hiding: dict[str, Suppression] = {
         kind: suppress(counts[kind], min_cell, force.get(kind, ())) for kind in RECORD_KINDS
     }
-    amounts = facts.amounts(dims)
+    amounts = facts.amounts(dims) if with_amounts else {}
     # Amounts describe the alerts' and cases' payments: withheld wherever those counts are hidden,
     # and protected by the same rule when a cell has few payments.
     amount_hiding = suppress(
@@ -181,7 +188,11 @@ def build_pack(org_ids: Collection[int] | None, start: date, end: date, group_by
         charts: dict[str, PackTable] = {}
         for chart in chart_dims:
             margin = (chart,)
-            charts[chart] = table if dims == margin else _table(facts, margin, min_cell, _margin_keys(table, margin))
+            charts[chart] = (
+                table
+                if dims == margin
+                else _table(facts, margin, min_cell, _margin_keys(table, margin), with_amounts=False)
+            )
         total_force = _merge(_margin_keys(table, ()), *(_margin_keys(t, ()) for t in charts.values()))
         totals_table = _table(facts, (), min_cell, total_force)
     totals = totals_table.rows[0] if totals_table.rows else PackRow((), 0, 0, 0, None, None)

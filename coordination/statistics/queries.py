@@ -30,7 +30,6 @@ from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
     FromClause,
-    Index,
     Integer,
     MetaData,
     Numeric,
@@ -38,7 +37,6 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    Uuid,
     and_,
     case,
     false,
@@ -56,11 +54,14 @@ from sqlalchemy.orm import Session, aliased
 from coordination.accounts.models import Organisation
 from coordination.alerts.models import Alert
 from coordination.audit.models import AuditEvent
-from coordination.cases.models import Case, case_alerts
+from coordination.cases.models import Case
 from coordination.referrals.access import OPEN_TO_RECIPIENT
 from coordination.referrals.models import Referral
-from coordination.statistics.dimensions import UNKNOWN, Dialect, period_bounds
-from coordination.subjects.models import Subject, Transaction
+from coordination.statistics.categories import fill_missing
+from coordination.statistics.dimensions import UNKNOWN, Dialect, period_bounds, quarter_in_period
+from coordination.statistics.models import RecordCategories, ValueSetMember
+from coordination.statistics.models.categories import DIMENSIONS
+from coordination.subjects.models import Transaction
 
 Key = tuple[str, ...]
 RECORD_KINDS = ("alerts", "cases", "referrals")
@@ -120,68 +121,45 @@ def referral_scope(org_ids: list[int] | None) -> ColumnElement[bool]:
 
 # Per-pack facts, materialised once into TEMPORARY tables (private to the connection, dropped
 # when the pack is built; on PostgreSQL also at commit): every GROUP BY of the pack's tables reads
-# them instead of re-deriving each record's categories from the base tables.
+# them instead of the base tables.
 #
-# A record's *profile* is its kind, quarter, organisation kind and the sets of its multi-valued
-# categories (each a JSON list: typologies, indicators, channels, provinces). Records with the same
-# profile fall in the same cells, so counts are sums of profile weights rather than counts over
-# every record (alerts compress well; cases and referrals, with several alerts each, much less);
-# payments keep their amounts (medians need them) and point to their record's profile.
-MULTI_VALUED = ("typology", "indicator", "channel", "province")
+# Each record's categories are kept as it is written (coordination.statistics.categories): four
+# set ids per alert or case. Records with the same kind, quarter, organisation kind and sets (of
+# the dimensions the pack uses) fall in the same cells, so a *profile* is one such combination
+# with its number of records, and counts are sums of profile weights. Payments keep their amounts
+# (medians need them) with their record's quarter, organisation kind and sets.
+MULTI_VALUED = DIMENSIONS  # typology, indicator, channel, province
 SORT_MEMORY = "64MB"  # PostgreSQL work_mem while a pack is built
 _temp = MetaData()
 _TEMPORARY = {"prefixes": ["TEMPORARY"], "postgresql_on_commit": "DROP"}
 
 
-def _profile_columns() -> list[Column]:
+def _record_columns() -> list[Column]:
     return [
-        Column("kind", String(10), nullable=False),
         Column("quarter", String(8), nullable=False),
         Column("org_kind", Text, nullable=False),
-        *(Column(dim, Text, nullable=False) for dim in MULTI_VALUED),  # JSON lists; '' when not needed
+        *(Column(f"{dim}_set", Integer, nullable=False) for dim in MULTI_VALUED),  # 0 when not needed
     ]
 
 
-FACT_RECORDS = Table(
-    "stats_fact_records", _temp, Column("rid", Uuid, nullable=False), *_profile_columns(), **_TEMPORARY
-)
-# The lists of the cases the pack's cases and referrals are about (a referral has its case's).
-FACT_CASES = Table(
-    "stats_fact_cases",
-    _temp,
-    Column("case_id", Uuid, primary_key=True),
-    *(Column(dim, Text, nullable=False) for dim in MULTI_VALUED),
-    **_TEMPORARY,
-)
 FACT_PROFILES = Table(
     "stats_fact_profiles",
     _temp,
-    Column("pid", Integer, nullable=False),
-    *_profile_columns(),
+    Column("kind", String(10), nullable=False),
+    *_record_columns(),
     Column("weight", Integer, nullable=False),  # records with this profile
-    Index("ix_stats_fact_profiles", "kind", "quarter", "org_kind", *MULTI_VALUED),
     **_TEMPORARY,
 )
-# The distinct values of each profile's lists ('unknown' for a null element).
-FACT_VALUES = Table(
-    "stats_fact_values",
-    _temp,
-    Column("pid", Integer, nullable=False),
-    Column("dim", String(10), nullable=False),
-    Column("value", Text, nullable=False),
-    Index("ix_stats_fact_values", "pid", "dim", "value"),
-    **_TEMPORARY,
-)
-# Every payment recorded on an alert or a case of the pack, with its record's profile.
+# Every payment recorded on an alert or a case of the pack, with its record's categories.
 FACT_PAYMENTS = Table(
     "stats_fact_payments",
     _temp,
-    Column("pid", Integer, nullable=False),
-    Column("channel", String(20)),
+    *_record_columns(),
+    Column("channel", String(20)),  # the payment's own
     Column("amount", Numeric(18, 2)),
     **_TEMPORARY,
 )
-FACT_TABLES = (FACT_RECORDS, FACT_CASES, FACT_PROFILES, FACT_VALUES, FACT_PAYMENTS)
+FACT_TABLES = (FACT_PROFILES, FACT_PAYMENTS)
 
 
 class PackFacts:
@@ -206,6 +184,8 @@ class PackFacts:
         self.work_mem: str | None = None
 
     def __enter__(self) -> PackFacts:
+        # Records written without their categories (bulk loads, data older than them) get them now.
+        fill_missing(self.session)
         self._drop()
         try:
             self._build()
@@ -236,64 +216,19 @@ class PackFacts:
     def _insert(self, table: Table, rows: Select | CompoundSelect) -> None:
         self.session.execute(table.insert().from_select([c.name for c in rows.selected_columns], rows))
 
-    def _alert_lists(self) -> list[ColumnElement]:
-        """An alert's multi-valued categories (over Alert), each a JSON list; '' for a dimension not
-        needed. Its payments' channels and people's provinces by a correlated subquery on the
-        indexed alert_id."""
-        d = self.dialect
-        lists: list[ColumnElement] = []
-        for dim in MULTI_VALUED:
-            if dim not in self.multi:
-                lists.append(literal("").label(dim))
-            elif dim in ("typology", "indicator"):
-                lists.append(d.json_as_text(Alert.typologies if dim == "typology" else Alert.indicators).label(dim))
-            else:
-                target, column = (
-                    (Subject, Subject.province) if dim == "province" else (Transaction, Transaction.channel)
-                )
-                found = select(d.json_list(func.coalesce(column, UNKNOWN))).where(target.alert_id == Alert.id)
-                lists.append(func.coalesce(found.scalar_subquery(), "[]").label(dim))
-        return lists
-
-    def _case_lists(self, cases: CompoundSelect) -> Select:
-        """(case_id, lists...) of the cases: the typologies and indicators of their alerts, the
-        provinces and channels of their own people and payments and of their alerts'. One GROUP BY
-        per dimension over all the cases at once (hash joins at scale, whatever the statistics)."""
-        d = self.dialect
-        frm: FromClause = Case.__table__
-        lists: list[ColumnElement] = []
-        for dim in MULTI_VALUED:
-            if dim not in self.multi:
-                lists.append(literal("").label(dim))
-                continue
-            if dim in ("typology", "indicator"):
-                linked = aliased(Alert)
-                each = d.json_values(linked.typologies if dim == "typology" else linked.indicators, f"e_{dim}")
-                rows = (
-                    select(case_alerts.c.case_id.label("k"), each.c.value.label("v"))
-                    .select_from(case_alerts.join(linked, linked.id == case_alerts.c.alert_id).join(each, true()))
-                    .where(case_alerts.c.case_id.in_(cases))
-                    .subquery(f"r_{dim}")
-                )
-            else:
-                target, column = (
-                    (Subject, Subject.province) if dim == "province" else (Transaction, Transaction.channel)
-                )
-                own = select(target.case_id.label("k"), column.label("v")).where(target.case_id.in_(cases))
-                via = (
-                    select(case_alerts.c.case_id.label("k"), column.label("v"))
-                    .select_from(case_alerts.join(target, target.alert_id == case_alerts.c.alert_id))
-                    .where(case_alerts.c.case_id.in_(cases))
-                )
-                rows = union_all(own, via).subquery(f"r_{dim}")
-            grouped = (
-                select(rows.c.k, d.json_list(func.coalesce(rows.c.v, UNKNOWN)).label("v"))
-                .group_by(rows.c.k)
-                .subquery(f"l_{dim}")
-            )
-            frm = frm.outerjoin(grouped, grouped.c.k == Case.id)
-            lists.append(func.coalesce(grouped.c.v, "[]").label(dim))
-        return select(Case.id.label("case_id"), *lists).select_from(frm).where(Case.id.in_(cases))
+    def _record(self, model: type, created_at: ColumnElement, owner_org: ColumnElement, record_id: ColumnElement):  # type: ignore[no-untyped-def]
+        """(columns, from clause) of a record's quarter, organisation kind and needed sets."""
+        org, cats = aliased(Organisation), aliased(RecordCategories)
+        columns = [
+            quarter_in_period(created_at, self.start, self.end).label("quarter"),
+            func.coalesce(org.kind, UNKNOWN).label("org_kind"),
+            *(
+                (getattr(cats, f"{dim}_set_id") if dim in self.multi else literal(0)).label(f"{dim}_set")
+                for dim in MULTI_VALUED
+            ),
+        ]
+        frm = model.__table__.join(org, org.id == owner_org).join(cats, cats.record_id == record_id)
+        return columns, frm
 
     def _build(self) -> None:
         conn = self.session.connection()
@@ -305,71 +240,49 @@ class PackFacts:
         for table in FACT_TABLES:
             table.create(conn)
         lo, hi = period_bounds(self.start, self.end)
-        r, p, c = FACT_RECORDS, FACT_PROFILES, FACT_CASES
         in_pack = {
             "alerts": and_(alert_scope(self.org_ids), Alert.created_at >= lo, Alert.created_at < hi),
             "cases": and_(case_scope(self.org_ids), Case.created_at >= lo, Case.created_at < hi),
             "referrals": and_(referral_scope(self.org_ids), Referral.created_at >= lo, Referral.created_at < hi),
         }
-        cases = union_all(select(Case.id).where(in_pack["cases"]), select(Referral.case_id).where(in_pack["referrals"]))
-        self._insert(c, self._case_lists(cases))
-        for kind, model in (("alerts", Alert), ("cases", Case), ("referrals", Referral)):
-            org = aliased(Organisation)
-            owner_org = Referral.to_org_id if kind == "referrals" else model.organisation_id
-            frm = model.__table__.join(org, org.id == owner_org)
-            if kind == "alerts":
-                lists = self._alert_lists()
-            else:
-                lists = [c.c[dim] for dim in MULTI_VALUED]
-                frm = frm.join(c, c.c.case_id == (Referral.case_id if kind == "referrals" else Case.id))
-            rows = select(
-                model.id.label("rid"),
-                literal(kind).label("kind"),
-                func.coalesce(self.dialect.quarter(model.created_at), UNKNOWN).label("quarter"),
-                func.coalesce(org.kind, UNKNOWN).label("org_kind"),
-                *lists,
-            ).select_from(frm)
-            self._insert(r, rows.where(in_pack[kind]))
-        profile = [r.c[col.name] for col in _profile_columns()]
-        self._insert(
-            p,
-            select(
-                func.row_number().over(order_by=profile).label("pid"), *profile, func.count().label("weight")
-            ).group_by(*profile),
-        )
-        v = FACT_VALUES
-        if self.multi:
-            values = []
-            for dim in self.multi:
-                each = self.dialect.json_values(p.c[dim], f"e_{dim}", text_column=True)
-                values.append(
-                    select(p.c.pid, literal(dim).label("dim"), func.coalesce(each.c.value, UNKNOWN).label("value"))
-                    .select_from(p.join(each, true()))
-                    .distinct()
-                )
-            self._insert(v, union_all(*values) if len(values) > 1 else values[0])
-        same = and_(*(p.c[col.name] == r.c[col.name] for col in _profile_columns()))
-        paid = [
-            select(p.c.pid, Transaction.channel.label("channel"), Transaction.amount.label("amount"))
-            .select_from(r.join(p, same).join(Transaction, owner == r.c.rid))
-            .where(r.c.kind == kind)
-            for kind, owner in (("alerts", Transaction.alert_id), ("cases", Transaction.case_id))
-        ]
+        profiles = []
+        for kind, model, owner_org, record_id in (
+            ("alerts", Alert, Alert.organisation_id, Alert.id),
+            ("cases", Case, Case.organisation_id, Case.id),
+            ("referrals", Referral, Referral.to_org_id, Referral.case_id),  # a referral falls in its case's sets
+        ):
+            columns, frm = self._record(model, model.created_at, owner_org, record_id)
+            profiles.append(
+                select(literal(kind).label("kind"), *columns, func.count().label("weight"))
+                .select_from(frm)
+                .where(in_pack[kind])
+                .group_by(*columns)
+            )
+        self._insert(FACT_PROFILES, union_all(*profiles))
+        paid = []
+        for kind, model, owner in (("alerts", Alert, Transaction.alert_id), ("cases", Case, Transaction.case_id)):
+            columns, frm = self._record(model, model.created_at, model.organisation_id, model.id)
+            paid.append(
+                select(*columns, Transaction.channel.label("channel"), Transaction.amount.label("amount"))
+                .select_from(frm.join(Transaction, owner == model.id))
+                .where(in_pack[kind])
+            )
         self._insert(FACT_PAYMENTS, union_all(*paid))
-        if not self.dialect.sqlite:  # autovacuum does not analyse temporary tables: the planner would guess
-            for table in FACT_TABLES:
-                self.session.execute(text(f"ANALYZE {table.name}"))
+        if not self.dialect.sqlite:
+            # Autovacuum does not analyse temporary tables: without this the planner guesses the
+            # profiles' size. The payments are only ever scanned whole (hash joins to the small
+            # set tables), and analysing them would cost more than any plan it could change.
+            self.session.execute(text(f"ANALYZE {FACT_PROFILES.name}"))
 
-    def _dimension(self, dim: str, frm: FromClause) -> tuple[ColumnElement, FromClause]:
-        """The column of `dim` for a profile (FACT_PROFILES in `frm`), and `frm` joined for it."""
-        p = FACT_PROFILES
+    def _dimension(self, dim: str, facts: Table, frm: FromClause) -> tuple[ColumnElement, FromClause]:
+        """The column of `dim` for a row of `facts` (in `frm`), and `frm` joined for it: a
+        multi-valued dimension's values are the members of the row's set ('unknown' for none)."""
         if dim in ("quarter", "org_kind"):
-            return p.c[dim], frm
+            return facts.c[dim], frm
         if dim not in self.multi:
             raise ValueError(f"the pack's facts were built without {dim!r}")
-        values = aliased(FACT_VALUES, name=f"v_{dim}")
-        on = and_(values.c.pid == p.c.pid, values.c.dim == dim)
-        return func.coalesce(values.c.value, UNKNOWN), frm.outerjoin(values, on)
+        members = aliased(ValueSetMember, name=f"v_{dim}")
+        return func.coalesce(members.value, UNKNOWN), frm.outerjoin(members, members.set_id == facts.c[f"{dim}_set"])
 
     def counts(self, dims: Sequence[str]) -> dict[str, dict[Key, int]]:
         """Records per cell, for each record kind: the sum of the weights of the profiles in the
@@ -378,7 +291,7 @@ class PackFacts:
         frm: FromClause = p
         columns = []
         for dim in dims:
-            column, frm = self._dimension(dim, frm)
+            column, frm = self._dimension(dim, p, frm)
             columns.append(column.label(dim))
         query = select(p.c.kind, *columns, func.sum(p.c.weight)).select_from(frm).group_by(p.c.kind, *columns)
         found: dict[str, dict[Key, int]] = {kind: {} for kind in RECORD_KINDS}
@@ -387,35 +300,52 @@ class PackFacts:
         return found
 
     def amounts(self, dims: Sequence[str]) -> dict[Key, AmountStats]:
-        """Count, sum and median of payment amounts per cell, the median by ranking in a window
-        (PostgreSQL's percentile_cont has no SQLite counterpart): the middle row, or the mean of
-        the two middle rows. With `channel`, each payment's own channel."""
-        pay, p = FACT_PAYMENTS, FACT_PROFILES
-        frm: FromClause = pay.join(p, p.c.pid == pay.c.pid)
+        """Count, sum and median of payment amounts per cell: the middle payment, or the mean of
+        the two middle ones (percentile_cont on PostgreSQL; SQLite has none, so a ranking window
+        there). With `channel`, each payment's own channel."""
+        pay = FACT_PAYMENTS
+        frm: FromClause = pay
         columns = []
         for dim in dims:
-            column, frm = (pay.c.channel, frm) if dim == "channel" else self._dimension(dim, frm)
+            column, frm = (pay.c.channel, frm) if dim == "channel" else self._dimension(dim, pay, frm)
             columns.append(column.label(dim))
         facts = select(*columns, pay.c.amount.label("amount")).select_from(frm).subquery("f")
-        part = [facts.c[d] for d in dims] or None
-        ranked = select(
-            *(facts.c[d] for d in dims),
-            facts.c.amount,
-            func.row_number().over(partition_by=part, order_by=facts.c.amount).label("rn"),
-            func.count().over(partition_by=part).label("n"),
-            func.sum(facts.c.amount).over(partition_by=part).label("total"),
-        ).subquery("w")
-        group = [ranked.c[d] for d in dims]
-        middle = or_(ranked.c.rn == (ranked.c.n + 1) // 2, ranked.c.rn == (ranked.c.n + 2) // 2)
-        query = (
-            select(*group, func.max(ranked.c.n), func.max(ranked.c.total), func.avg(ranked.c.amount))
-            .where(middle)
-            .group_by(*group)
+        cell = [facts.c[d] for d in dims]
+        if not self.dialect.sqlite:
+            # PostgreSQL's ordered-set aggregate: one sort per cell; at 0.5 it interpolates
+            # between the two middle payments of an even count, the same median as below.
+            median = func.percentile_cont(0.5).within_group(facts.c.amount)
+            query = select(*cell, func.count(), func.sum(facts.c.amount), median).group_by(*cell)
+            return self._amount_rows(query)
+        # Count and sum by a plain GROUP BY; the median from a row_number() window joined to the
+        # count. (SQLite evaluates a count or sum over a whole-partition frame at several times
+        # the cost of a streaming row_number: two sorts this way are cheaper than one.)
+        sizes = (
+            select(*cell, func.count().label("n"), func.sum(facts.c.amount).label("total"))
+            .group_by(*cell)
+            .subquery("s")
         )
+        ranked = select(
+            *cell,
+            facts.c.amount,
+            func.row_number().over(partition_by=cell or None, order_by=facts.c.amount).label("rn"),
+        ).subquery("w")
+        same_cell = and_(true(), *(ranked.c[d].is_not_distinct_from(sizes.c[d]) for d in dims))
+        middle = or_(ranked.c.rn == (sizes.c.n + 1) // 2, ranked.c.rn == (sizes.c.n + 2) // 2)
+        query = (
+            select(*(sizes.c[d] for d in dims), func.max(sizes.c.n), func.max(sizes.c.total), func.avg(ranked.c.amount))
+            .select_from(ranked.join(sizes, same_cell))
+            .where(middle)
+            .group_by(*(sizes.c[d] for d in dims))
+        )
+        return self._amount_rows(query)
+
+    def _amount_rows(self, query: Select) -> dict[Key, AmountStats]:
+        """{cell: AmountStats} from rows of (cell values..., count, sum, median)."""
         found: dict[Key, AmountStats] = {}
         for row in self.session.execute(query):
             n, total, median = row[-3:]
-            if n is None:  # no payment at all: an aggregate without GROUP BY still returns a row, of NULLs
+            if not n:  # no payment at all: an aggregate without GROUP BY still returns a row (0 or NULL)
                 continue
             # SQLite sums NUMERIC as floating point: rounding to the cent makes both backends agree.
             found[tuple(row[:-3])] = AmountStats(

@@ -17,6 +17,7 @@ from coordination.core.errors import Conflict, ValidationFailed
 from coordination.core.sealing import seal_json
 from coordination.identifiers.index import index_identifiers
 from coordination.policy import catalogue
+from coordination.statistics.categories import record_new_alert
 from coordination.subjects.operations import Identifiers, build_subject, build_transaction
 from coordination.subjects.operations import catalogue_problems as parties_problems
 
@@ -65,6 +66,7 @@ def raise_alert(actor: User | None, data: AlertIn, *, organisation: Organisation
     session.add(alert)
     session.flush()
     index_identifiers(identifiers, alert_id=alert.id)
+    record_new_alert(alert)
     record(
         actor,
         "alert.create",

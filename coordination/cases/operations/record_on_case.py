@@ -15,6 +15,7 @@ from coordination.cases.models import Case
 from coordination.core.db import get_session
 from coordination.core.errors import Conflict, ValidationFailed
 from coordination.identifiers.index import index_identifiers
+from coordination.statistics.categories import record_categories
 from coordination.subjects.operations import Identifiers, build_subject, build_transaction, catalogue_problems
 from coordination.subjects.schemas import SubjectIn, TransactionIn
 
@@ -27,6 +28,8 @@ def add_to_case(case: Case, subjects: list[SubjectIn], transactions: list[Transa
     case.transactions.extend(build_transaction(item, first_tx + i, identifiers) for i, item in enumerate(transactions))
     get_session().flush()
     index_identifiers(identifiers, case_id=case.id)
+    # A case's statistics categories include its alerts' and its own people's and payments'.
+    record_categories("case", [case.id])
 
 
 def record_on_case(
