@@ -19,7 +19,7 @@ Definitions (account level):
 - flag rate of a look-alike kind: the share of its accounts flagged (all of them are false alerts).
 
     .venv/bin/python -m benchmarks.screening_quality [--rows 1000000] [--seed 7] [--policy FILE]
-        [--set coded_note.weight=10 --set minor_payer_escalation.rule.window_hours=168 ...] [--tune]
+        [--set odd_hours.weight=5 --set repeated_amount.rule.window_days=30 ...] [--tune]
 
 --set evaluates a copy of the policy with some values changed (written to the temporary
 directory; the policy file itself is not touched). --tune searches weights that would meet both

@@ -43,7 +43,8 @@ def test_removing_a_required_value_is_refused(tmp_path):
 
 
 def test_bad_weight_names_the_indicator_and_line(tmp_path):
-    paths = edited(tmp_path, "red_flags.yaml", "    weight: 8", "    weight: heavy")
+    coded_weight = "    source: PJK survey\n    weight: 10"  # coded_note's
+    paths = edited(tmp_path, "red_flags.yaml", coded_weight, coded_weight.replace("10", "heavy"))
     with pytest.raises(PolicyError, match=r"indicators\.coded_note\.weight must be a whole number") as caught:
         load_catalogue(*paths)
     lines = paths[1].read_text().splitlines()

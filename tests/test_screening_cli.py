@@ -10,6 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from coordination.screening.cli import screen
+from coordination.screening.policy import load_screening_policy
 
 POLICY = Path(__file__).resolve().parent.parent / "policies" / "red_flags.yaml"
 HEADER = ["tx_id", "timestamp", "amount", "channel", "sender_account", "sender_name", "sender_country"]
@@ -46,15 +47,19 @@ def test_screen_writes_flagged_accounts_and_a_summary(tmp_path):
     out = tmp_path / "flagged.jsonl"
     result = CliRunner().invoke(screen, [str(export(tmp_path)), "--out", str(out), "--policy", str(POLICY)])
     assert result.exit_code == 0, result.output
+    weights = {i.id: i.weight for i in load_screening_policy(POLICY).indicators.values()}
     lines = [json.loads(line) for line in out.read_text().splitlines()]
-    assert [line["account"] for line in lines] == ["0812-RECV"]
-    assert set(lines[0]) == {"account", "score", "indicators"} and lines[0]["score"] == 14
+    # the receiver first (highest score), then the ten buyers who wrote the code word, by account
+    assert [line["account"] for line in lines] == ["0812-RECV", *(f"S{i}" for i in range(10))]
+    assert set(lines[0]) == {"account", "score", "indicators"}
+    assert lines[0]["score"] == weights["coded_note"] + weights["fan_in"]
     assert [i["id"] for i in lines[0]["indicators"]] == ["coded_note", "fan_in"]
     assert set(lines[0]["indicators"][0]) == {"id", "tx_ids", "explanation"}
     assert lines[0]["indicators"][1]["explanation"] == "10 distinct senders in 4 days, median Rp 150.000"
+    assert all(line["score"] == weights["coded_note"] for line in lines[1:])
     assert oct(out.stat().st_mode)[-3:] == "600"
-    assert "rows read 11, rejected 0, accounts seen 13, flagged 1" in result.output
-    assert "top indicators: coded_note 1, fan_in 1" in result.output
+    assert "rows read 11, rejected 0, accounts seen 13, flagged 11" in result.output
+    assert "top indicators: coded_note 11, fan_in 1" in result.output
 
 
 def test_bad_input_is_one_clear_line_and_no_output(tmp_path):
@@ -82,7 +87,7 @@ def test_skip_bad_rows_screens_the_rest_and_writes_rejects(tmp_path):
     result = CliRunner().invoke(screen, args)
     assert result.exit_code == 0, result.output
     assert "rows read 12, rejected 1" in result.output and f"rejected rows written to {rejects}" in result.output
-    assert "column 'amount'" in rejects.read_text() and len(out.read_text().splitlines()) == 1
+    assert "column 'amount'" in rejects.read_text() and len(out.read_text().splitlines()) == 11
 
 
 def test_raise_alerts_needs_an_organisation(tmp_path):
@@ -97,7 +102,7 @@ def test_registered_under_flask_with_the_app_policy_and_raises_alerts(runner, ma
     args = ["screen", str(export(tmp_path)), "--out", str(out), "--raise-alerts", "--org", org.name]
     result = runner.invoke(args=args)
     assert result.exit_code == 0, result.output
-    assert "flagged 1" in result.output
-    assert "alerts created 1, already held by an open alert 0" in result.output
+    assert "flagged 11" in result.output
+    assert "alerts created 11, already held by an open alert 0" in result.output
     again = runner.invoke(args=args)
-    assert "alerts created 0, already held by an open alert 1" in again.output
+    assert "alerts created 0, already held by an open alert 11" in again.output

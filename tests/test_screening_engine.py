@@ -108,12 +108,24 @@ def test_fan_out_one_sender_many_receivers():
 
 
 def test_repeated_amount_same_pair_same_amount():
+    rule = POLICY.indicators["repeated_amount"].params
+    window, times = timedelta(days=rule["window_days"]), rule["min_repeats"]
+    assert window < (times - 1) * 7 * DAY  # a weekly allowance can never reach it
     rows = Rows()
-    for week in range(4):
-        rows.add("Giver", "Kid", amount=150_000, at=week * 7 * DAY)
+    for k in range(times):
+        rows.add("Giver", "Kid", amount=150_000, at=k * 4 * DAY)
     found = hit(screened(rows), "Giver", "repeated_amount")
-    assert found.explanation == "Rp 150.000 to the same receiver 4 times in 21 days"
+    assert found.explanation == f"Rp 150.000 to the same receiver {times} times in {(times - 1) * 4} days"
     assert hit(screened(rows), "Kid", "repeated_amount").explanation.startswith("Rp 150.000 from the same sender")
+    # the last one exactly a window after the first is outside (t - window, t]
+    rows.rows[-1]["timestamp"] = BASE + window
+    assert hit(screened(rows), "Kid", "repeated_amount") is None
+    rows.rows[-1]["timestamp"] = BASE + window - timedelta(seconds=1)
+    assert hit(screened(rows), "Kid", "repeated_amount") is not None
+    weekly = Rows()
+    for week in range(12):
+        weekly.add("Father", "Son", amount=150_000, at=week * 7 * DAY)
+    assert screened(weekly) == {}
     monthly = Rows()
     for month in range(4):
         monthly.add("Parent", "Student", amount=1_500_000, at=month * 30 * DAY, note="buat makan ya")
@@ -137,7 +149,19 @@ def test_parent_sending_buat_makan_to_a_student_child_is_not_flagged():
 
 
 @pytest.mark.parametrize(
-    "note", ["0pen b0 ya", "V C S", "vcs 2 jam", "OPEN  BO", "umur 14", "masih SMP kak", "14th", "bj"]
+    "note",
+    [
+        "0pen b0 ya",
+        "V C S",
+        "vcs 2 jam",
+        "OPEN  BO",
+        "umur 14",
+        "masih SMP kak",
+        "14th",
+        "bj",
+        "u m u r 1 5",
+        "umuur 13",
+    ],
 )
 def test_coded_notes_are_found_through_spelling_tricks(note):
     rows = Rows()
@@ -148,7 +172,17 @@ def test_coded_notes_are_found_through_spelling_tricks(note):
 
 
 @pytest.mark.parametrize(
-    "note", ["transfer bank bjb", "open booking hotel", "umur 25", "cicilan 150 th", "jajanan pasar", "bayar kos"]
+    "note",
+    [
+        "transfer bank bjb",
+        "open booking hotel",
+        "umur 25",
+        "cicilan 150 th",
+        "jajanan pasar",
+        "bayar kos",
+        "kado ultah ke 15 thn",  # "ke 15": the 15th (birthday), an ordinal, not an age
+        "ultah ke-14 tahun",
+    ],
 )
 def test_innocent_notes_are_not_codes(note):
     rows = Rows()
@@ -167,12 +201,16 @@ def test_disguising_phrases_count_with_several_counterparties():
 
 
 def test_small_cross_border_payments_but_not_migrant_remittances():
+    rule = POLICY.indicators["small_cross_border"].params
+    n = rule["min_counterparties"]
     rows = Rows()
-    for i in range(3):
+    for i in range(n):
         rows.add(f"Foreign{i}", "Local", amount=200_000, at=i * DAY, sender_country="AU", channel="remittance")
     assert hit(screened(rows), "Local", "small_cross_border").explanation == (
-        "3 distinct cross-border counterparties in 2 days, median Rp 200.000"
+        f"{n} distinct cross-border counterparties in {n - 1} days, median Rp 200.000"
     )
+    rows.rows.pop()
+    assert hit(screened(rows), "Local", "small_cross_border") is None
     migrant = Rows()
     for month in range(6):
         migrant.add("TKI", "Family", amount=3_000_000, at=month * 30 * DAY, sender_country="MY", channel="remittance")
@@ -183,12 +221,29 @@ def test_small_cross_border_payments_but_not_migrant_remittances():
     assert "Family" not in screened(migrant, POLICY)
 
 
-def test_minor_receiving_from_many_adults():
+def test_shop_with_a_few_buyers_abroad_among_many_at_home_is_not_small_cross_border():
+    rule = POLICY.indicators["small_cross_border"].params
+    abroad = rule["min_counterparties"]
     rows = Rows()
-    for i in range(4):
+    for i in range(abroad):
+        rows.add(f"Buyer{i}", "Shop", amount=120_000, at=i * DAY, sender_country="MY", channel="payment_gateway")
+    # counted counterparties just at the share: fires; one more buyer at home: below it
+    at_home = abroad * 100 // rule["min_share_percent"] - abroad
+    for i in range(at_home):
+        rows.add(f"Local{i}", "Shop", amount=120_000, at=i * HOUR)
+    assert abroad * 100 >= rule["min_share_percent"] * (abroad + at_home)
+    assert hit(screened(rows), "Shop", "small_cross_border") is not None
+    rows.add("OneMore", "Shop", amount=120_000)
+    assert hit(screened(rows), "Shop", "small_cross_border") is None
+
+
+def test_minor_receiving_from_many_adults():
+    n = POLICY.indicators["minor_receiver"].params["min_counterparties"]
+    rows = Rows()
+    for i in range(n):
         rows.add(f"Adult{i}", "Child", at=i * DAY, sender_birth_date=ADULT, receiver_birth_date=CHILD)
     found = hit(screened(rows), "Child", "minor_receiver")
-    assert found.explanation.startswith("4 distinct adult senders in 3 days to an account holder aged 14")
+    assert found.explanation.startswith(f"{n} distinct adult senders in {n - 1} days to an account holder aged 14")
     rows.rows.pop()
     assert hit(screened(rows), "Child", "minor_receiver") is None
 
@@ -197,7 +252,7 @@ def test_age_is_taken_at_the_transaction_on_the_local_calendar():
     rows = Rows()
     # 2028-03-14 17:30 UTC is 2028-03-15 00:30 WIB: the child's 18th birthday
     at = datetime(2028, 3, 14, 17, 30, tzinfo=UTC) - BASE
-    for i in range(4):
+    for i in range(POLICY.indicators["minor_receiver"].params["min_counterparties"]):
         rows.add(f"Adult{i}", "Child", at=at, sender_birth_date=ADULT, receiver_birth_date=CHILD)
     assert hit(screened(rows), "Child", "minor_receiver") is None
     for row in rows.rows:
@@ -227,23 +282,65 @@ def test_odd_hours_on_local_time():
     for i in range(5):
         rows.add("Owl", f"P{i}", at=night + i * DAY)
     rows.add("Owl", "P9", at=HOUR)
-    assert (
-        hit(screened(rows), "Owl", "odd_hours").explanation == "5 of 6 transactions (83%) between 00:00 and 05:00 WIB"
+    assert hit(screened(rows), "Owl", "odd_hours").explanation == (
+        "5 of 6 transactions (83%) between 23:00 and 05:00 WIB, on 5 nights"
     )
     for row in rows.rows:
         row["timestamp"] += 7 * HOUR  # 08:00 WIB
     assert hit(screened(rows), "Owl", "odd_hours") is None
 
 
-def test_pass_through_funds_out_within_hours():
+def test_odd_hours_needs_several_nights_and_a_night_runs_past_midnight():
+    """Friends settling a dinner bill after midnight are one night; the same every night is a habit."""
+    nights = POLICY.indicators["odd_hours"].params["min_nights"]
+    late, early = timedelta(hours=-10, minutes=30), timedelta(hours=-8, minutes=-30)  # 23:30 and 00:30 WIB
     rows = Rows()
-    for day in range(3):
+    for k in range(nights - 1):
+        rows.add(f"Friend{k}", "Host", at=late + k * DAY)
+        rows.add(f"Friend{k}b", "Host", at=early + k * DAY)
+        rows.add(f"Friend{k}c", "Host", at=early + k * DAY + HOUR)
+    assert hit(screened(rows), "Host", "odd_hours") is None  # nights - 1 nights, 23:30 and 00:30 together
+    rows.add("Friend9", "Host", at=late + (nights - 1) * DAY)
+    found = hit(screened(rows), "Host", "odd_hours")
+    assert found.explanation.endswith(f"on {nights} nights")
+
+
+def test_pass_through_funds_out_within_hours():
+    n = POLICY.indicators["pass_through"].params["min_occurrences"]
+    rows = Rows()
+    for day in range(n):
         rows.add(f"In{day}", "Mule", amount=1_000_000, at=day * DAY)
         rows.add("Mule", f"Out{day}", amount=900_000, at=day * DAY + 2 * HOUR)
     found = hit(screened(rows), "Mule", "pass_through")
-    assert len(found.tx_ids) == 6
-    assert "Rp 3.000.000" in found.explanation and "Rp 2.700.000 out" in found.explanation
+    assert len(found.tx_ids) == 2 * n
+    assert found.explanation == (
+        f"{n} incoming payments totalling Rp {n}.000.000 were at least 80% paid out within 6 hours "
+        f"(Rp {n * 900_000:,} out)".replace(",", ".")
+    )
     rows.rows[-1]["timestamp"] += 10 * HOUR
+    assert hit(screened(rows), "Mule", "pass_through") is None
+
+
+def test_pass_through_pools_small_payments_forwarded_as_one_sum():
+    """Five payments of Rp 300.000, each under min_amount, forwarded as one Rp 1.400.000 within the
+    hour: from the second on, the money pooled in the window is over min_amount and 80% of it
+    leaves, so each cycle passes four times."""
+    rule = POLICY.indicators["pass_through"].params
+    assert 300_000 < rule["min_amount"] <= 600_000 and rule["min_occurrences"] <= 8
+    rows = Rows()
+    for cycle in range(2):
+        for k in range(5):
+            rows.add(f"Buyer{cycle}{k}", "Mule", amount=300_000, at=cycle * DAY + k * 10 * timedelta(minutes=1))
+        rows.add("Mule", f"Wallet{cycle}", amount=1_400_000, at=cycle * DAY + HOUR, channel="crypto")
+    found = hit(screened(rows), "Mule", "pass_through")
+    assert len(found.tx_ids) == 12
+    assert found.explanation == (
+        "10 incoming payments totalling Rp 3.000.000 were at least 80% paid out within 6 hours (Rp 2.800.000 out)"
+    )
+    # half of what came in going out is not passing it through
+    for row in rows.rows:
+        if row["sender_account"] == "Mule":
+            row["amount_idr"] = 750_000
     assert hit(screened(rows), "Mule", "pass_through") is None
 
 
@@ -267,16 +364,39 @@ def test_typology_channel_counts_only_with_another_signal():
     assert found.explanation.startswith("4 payments by live-streaming gift with 4 counterparties, together with:")
 
 
+def test_typology_channel_is_about_receiving_not_buying_top_ups():
+    """A teenager who buys game top-ups from shops and has another indicator does not get the
+    channel for the purchases; paid by others through the same channels, the teenager does."""
+    rows = Rows()
+    for i in range(4):
+        rows.add("Teen", f"GameShop{i}", amount=50_000, at=i * DAY, channel="game_topup", sender_birth_date=CHILD)
+        rows.add(f"Fan{i}", "Teen", amount=100_000, at=i * DAY + HOUR, note="buat jajan ya", receiver_birth_date=CHILD)
+    assert hit(screened(rows), "Teen", "coded_note") is not None
+    assert hit(screened(rows), "Teen", "typology_channel") is None
+    for row in rows.rows:
+        if row["receiver_account"] == "Teen":
+            row["channel"] = "live_gift"
+    assert hit(screened(rows), "Teen", "typology_channel").explanation.startswith(
+        "4 payments by live-streaming gift with 4 counterparties, together with:"
+    )
+
+
 def test_score_threshold_and_order_of_indicators():
     rows = Rows()
     for i in range(10):
         rows.add(f"S{i}", "R", at=i * HOUR, note="open bo")
-    flagged = screened(rows, POLICY)["R"]
+    weights = {i: POLICY.indicators[i].weight for i in ("coded_note", "fan_in")}
+    assert weights["fan_in"] < POLICY.flag_threshold <= weights["coded_note"]  # fan-in only supports
+    result = screened(rows, POLICY)
+    flagged = result["R"]
     assert [h.id for h in flagged.indicators] == ["coded_note", "fan_in"]
-    assert flagged.score == 8 + 6 and flagged.name == "Name R" and flagged.country == "ID"
+    assert flagged.score == weights["coded_note"] + weights["fan_in"]
+    assert flagged.name == "Name R" and flagged.country == "ID"
+    # each buyer who wrote the code word is flagged too, on the note alone
+    assert {a: f.score for a, f in result.items() if a != "R"} == {f"S{i}": weights["coded_note"] for i in range(10)}
     assert flagged.to_json() == {
         "account": "R",
-        "score": 14,
+        "score": weights["coded_note"] + weights["fan_in"],
         "indicators": [
             {"id": h.id, "tx_ids": list(h.tx_ids), "explanation": h.explanation} for h in flagged.indicators
         ],
@@ -296,7 +416,18 @@ def _random_rows(seed: int, n: int, coarse: bool) -> list[dict]:
     accounts = [f"A{i:02d}" for i in range(18)]
     births = {a: rnd.choice([None, CHILD, date(2008, 5, 6), ADULT]) for a in accounts}
     countries = {a: rnd.choice(["ID", "ID", "SG"]) for a in accounts}
-    notes = [None, None, "buat makan", "jajaaan", "0pen b0", "umur 15", "bayar kos", "bank bjb"]
+    notes = [
+        None,
+        None,
+        "buat makan",
+        "jajaaan",
+        "0pen b0",
+        "umur 15",
+        "bayar kos",
+        "bank bjb",
+        "ultah ke 15 th",
+        "u m u r 1 4",
+    ]
     rows = Rows()
     for _ in range(n):
         sender, receiver = rnd.sample(accounts, 2)

@@ -74,8 +74,43 @@ def test_unknown_rule_type_and_unknown_parameter(tmp_path):
 
 
 def test_missing_parameter_is_named(tmp_path):
-    path = edited(tmp_path, "      min_occurrences: 3\n", "")
+    shipped = load_screening_policy(POLICIES / "red_flags.yaml").indicators["pass_through"].params
+    path = edited(tmp_path, f"      min_occurrences: {shipped['min_occurrences']}\n", "")
     refused(path, r"indicators\.pass_through\.rule lacks 'min_occurrences'")
+
+
+def test_new_parameters_are_checked_and_named(tmp_path):
+    refused(
+        edited(tmp_path, "      direction: incoming\n      channels", "      direction: inward\n      channels"),
+        r"indicators\.typology_channel\.rule\.direction must be one of incoming, outgoing, any",
+    )
+    error = refused(
+        edited(tmp_path, "      min_nights: 4\n", "      min_nights: 0\n"),
+        r"indicators\.odd_hours\.rule\.min_nights must be a whole number from 1 to 100000",
+    )
+    assert line_of(error, tmp_path / "red_flags.yaml") == "min_nights: 0"
+    refused(
+        edited(tmp_path, "      min_share_percent: 30\n", "      min_share_percent: 130\n"),
+        r"indicators\.small_cross_border\.rule\.min_share_percent must be a whole percentage from 1 to 100",
+    )
+    refused(
+        edited(tmp_path, "      ordinal_words: [ke]\n", "      ordinal_words: []\n"),
+        r"indicators\.coded_note\.rule\.ordinal_words must be a non-empty list of words",
+    )
+
+
+def test_new_parameters_have_defaults_so_older_policy_files_still_load(tmp_path):
+    text = (POLICIES / "red_flags.yaml").read_text()
+    for line in ("      min_nights: 4\n", "      min_share_percent: 30\n", "      ordinal_words: [ke]\n"):
+        assert line in text
+        text = text.replace(line, "")
+    text = text.replace("      direction: incoming\n      channels", "      channels")
+    (tmp_path / "red_flags.yaml").write_text(text)
+    policy = load_screening_policy(tmp_path / "red_flags.yaml")
+    assert policy.indicators["odd_hours"].params["min_nights"] == 1
+    assert policy.indicators["small_cross_border"].params["min_share_percent"] is None
+    assert policy.indicators["coded_note"].params["ordinal_words"] == ()
+    assert policy.indicators["typology_channel"].params["direction"] == "incoming"
 
 
 def test_channels_and_references_are_checked(tmp_path):

@@ -163,12 +163,14 @@ def test_large_writes_are_chunked_into_one_file(tmp_path: Path) -> None:
 
 
 def test_engine_finds_the_planted_accounts(tmp_path: Path) -> None:
-    """Small-scale quality with the shipped policy: the typologies its rules are built to catch are
-    found, nearly every flag is a planted account or a party to one, and look-alikes stay quiet.
+    """Small-scale quality with the shipped policy: the planted typologies are found, nearly every
+    flag is a planted account or a party to one, and look-alikes stay quiet.
 
-    Floors sit a little under what 20,000 rows with 12 accounts of each kind give (docs/screening.md,
-    Quality): a rule that stops firing, or a look-alike that starts to, fails here. Typologies that
-    the shipped weights do not flag on their own (one weak signal) are not held to a floor.
+    Floors sit a little under what 20,000 rows with 12 accounts of each kind give (12 of 12 for
+    most typologies, 10-11 for fan-out, repeated amount and the channel; precision 1.0; see
+    docs/screening.md, Quality): a rule that stops firing, or a look-alike that starts to, fails
+    here. The channel is held lower: it counts only with another signal, which a third of the
+    planted performers do not show.
     """
     from benchmarks.screening_quality import evaluate, indicator_weights
     from coordination.screening.engine import screen
@@ -179,11 +181,10 @@ def test_engine_finds_the_planted_accounts(tmp_path: Path) -> None:
     frame.write_parquet(path)
     policy = load_screening_policy(ROOT / "policies" / "red_flags.yaml")
     q = evaluate(screen(path, policy).flagged, labels, indicator_weights(policy))
-    assert q.precision >= 0.9
-    assert q.recall >= 0.5
-    for kind in ("fan_in", "fan_out", "minor_receiver", "minor_payer_escalation", "pass_through"):
-        assert q.found[kind] >= 9, (kind, q.found[kind], q.planted[kind])
-    assert q.found["small_cross_border"] >= 6
+    assert q.precision >= 0.95
+    assert q.recall >= 0.85
+    for kind in TYPOLOGIES:
+        assert q.found[kind] >= (6 if kind == "typology_channel" else 9), (kind, q.found[kind], q.planted[kind])
     for kind in LOOKALIKES:
-        assert q.lookalikes_flagged[kind] <= (2 if kind == "marketplace_seller" else 0), kind
+        assert q.lookalikes_flagged[kind] == 0, kind
     assert q.lookalikes_flagged["merchant"] == 0

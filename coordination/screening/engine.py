@@ -269,6 +269,21 @@ def _burst_best(legs: pl.LazyFrame, window: timedelta, least: int) -> pl.LazyFra
     )
 
 
+def _share_kept(best: pl.LazyFrame, tx: Transactions, p: Mapping[str, Any]) -> pl.LazyFrame:
+    """With min_share_percent: only accounts whose counted counterparties are at least that share
+    of all their counterparties in the rule's direction, in the whole export."""
+    if p["min_share_percent"] is None:
+        return best
+    best = best.collect().lazy()
+    legs = _legs(tx.frame.lazy().select("s", "r"), p["direction"]).join(best, on="account", how="semi")
+    everyone = legs.group_by("account").agg(pl.col("cp").n_unique().alias("everyone"))
+    return (
+        best.join(everyone, on="account")
+        .filter(pl.col("best") * 100 >= p["min_share_percent"] * pl.col("everyone"))
+        .drop("everyone")
+    )
+
+
 def counterparty_burst(
     tx: Transactions, p: Mapping[str, Any], policy: ScreeningPolicy, only: pl.Series | None = None
 ) -> pl.DataFrame:
@@ -293,9 +308,9 @@ def counterparty_burst(
             .unique()
         )
         q = q.join(near, on="account", how="semi")
-        return _burst_best(q, window, least).select("account").collect()
+        return _share_kept(_burst_best(q, window, least), tx, p).select("account").collect()
     q = legs.collect().lazy()
-    best = _burst_best(q, window, least)
+    best = _share_kept(_burst_best(q, window, least), tx, p)
     return (
         q.join(best, on="account")
         .filter((pl.col("ts") > pl.col("window_end") - window) & (pl.col("ts") <= pl.col("window_end")))
@@ -414,6 +429,9 @@ def note_keywords(tx: Transactions, p: Mapping[str, Any], only: pl.Series | None
         .str.strip_chars()
     )
     digits = pl.col("text").str.to_lowercase().str.replace_all(notes.NOT_LETTERS_OR_DIGITS, " ").str.strip_chars()
+    ordinal = notes.ordinal_pattern(p)
+    if ordinal:
+        digits = digits.str.replace_all(ordinal, " ")
     age = notes.age_pattern(p)
     codes = _matched(letters, notes.code_patterns(p))
     if age:
@@ -549,7 +567,10 @@ def odd_hours(
     hour = (pl.col("ts") + pl.duration(minutes=policy.local_offset_minutes)).dt.hour()
     start, end = p["start_hour"], p["end_hour"]
     odd = (hour >= start) & (hour < end) if start < end else (hour >= start) | (hour < end)
-    q = tx.frame.lazy().select("s", "r", "i", odd.alias("odd"))
+    # The night a moment belongs to: its local date once the span's start is moved to midnight,
+    # so 23:30 and 01:00 the next day are one night when the span runs from 23 to 5.
+    night = (pl.col("ts") + pl.duration(minutes=policy.local_offset_minutes - 60 * start)).dt.date()
+    q = tx.frame.lazy().select("s", "r", "i", odd.alias("odd"), night.alias("night"))
     legs = _legs(q, "any")
     if only is not None:
         legs = legs.filter(pl.col("account").is_in(only.implode()))
@@ -567,9 +588,12 @@ def odd_hours(
         .agg(
             pl.col("i").filter(pl.col("odd")).n_unique().alias("odd"),
             pl.col("i").n_unique().alias("total"),
+            pl.col("night").filter(pl.col("odd")).n_unique().alias("nights"),
         )
         .filter(
-            (pl.col("odd") >= p["min_transactions"]) & (pl.col("odd") * 100 >= p["min_share_percent"] * pl.col("total"))
+            (pl.col("odd") >= p["min_transactions"])
+            & (pl.col("odd") * 100 >= p["min_share_percent"] * pl.col("total"))
+            & (pl.col("nights") >= p["min_nights"])
         )
     )
     if only is None:
@@ -582,76 +606,117 @@ def odd_hours(
 
 
 def pass_through(tx: Transactions, p: Mapping[str, Any], only: pl.Series | None = None) -> pl.DataFrame:
-    """Money out in (t, t + H] after an incoming payment at t, from a running total of outgoing
-    amounts per account looked up at t and at t + H (two as-of joins)."""
+    """An incoming payment at t passes through when the money received in (t - H, t] (it and the
+    payments pooled before it) reaches min_amount and at least the share of it is paid out in
+    (t, t + H]. Both sums come from running totals per account, looked up at t - H, t and t + H
+    (as-of joins), so no pair of transactions is ever formed."""
     window = timedelta(hours=p["window_hours"])
     frame = tx.frame.lazy().select("s", "r", "ts", "i", "amount")
-    incoming = frame.filter(pl.col("amount") >= p["min_amount"]).select(
-        pl.col("r").alias("account"), "ts", "i", "amount"
-    )
+    incoming = frame.select(pl.col("r").alias("account"), "ts", "i", "amount")
     if only is not None:
         incoming = incoming.filter(pl.col("account").is_in(only.implode()))
+    # Narrowing, on window-sized buckets: a payment in bucket k pools money from buckets k - 1 and
+    # k only and can be passed on in buckets k and k + 1 only; an account needs min_occurrences
+    # payments in buckets where both could happen.
+    bucket = (pl.col("ts").dt.epoch("us") // _window_us(window)).alias("k")
+    per_bucket = incoming.group_by("account", bucket).agg(pl.len().alias("n"), pl.col("amount").sum().alias("total"))
+    pooling = (
+        per_bucket.join(
+            per_bucket.select("account", pl.col("k") + 1, pl.col("total").alias("before")),
+            on=["account", "k"],
+            how="left",
+        )
+        .filter(pl.col("total") + pl.col("before").fill_null(0) >= p["min_amount"])
+        .select("account", "k", "n")
+        .filter(pl.col("n").sum().over("account") >= p["min_occurrences"])
+        .collect()
+        .lazy()
+    )
+    paying = (
+        frame.select(pl.col("s").alias("account"), bucket)
+        .join(pooling.select("account").unique(), on="account", how="semi")
+        .unique()
+    )
     receivers = (
-        incoming.group_by("account")
-        .agg(pl.len().alias("n"))
+        pooling.join(pl.concat([paying, paying.with_columns(pl.col("k") - 1)]), on=["account", "k"], how="semi")
+        .group_by("account")
+        .agg(pl.col("n").sum())
         .filter(pl.col("n") >= p["min_occurrences"])
         .select("account")
         .collect()
+        .lazy()
     )
-    incoming = incoming.join(receivers.lazy(), on="account", how="semi")
+    incoming = incoming.join(receivers, on="account", how="semi").collect().lazy()
     outgoing = (
         frame.select(pl.col("s").alias("account"), "ts", "i", "amount")
-        .join(receivers.lazy(), on="account", how="semi")
+        .join(receivers, on="account", how="semi")
         .collect()
         .lazy()
     )
-    totals = (
-        outgoing.group_by("account", "ts")
-        .agg(pl.col("amount").sum())
-        .sort("account", "ts")
-        .select("account", "ts", pl.col("amount").cum_sum().over("account").alias("paid"))
-        .sort("ts")
-        .collect()
-        .lazy()
-    )
-    passed = (
-        incoming.sort("ts")
-        .join_asof(totals, on="ts", by="account", strategy="backward", check_sortedness=False)
-        .with_columns(pl.col("paid").fill_null(0).alias("before"), (pl.col("ts") + window).alias("until"))
-        .drop("paid")
-        .sort("until")
-        .join_asof(
-            totals.rename({"ts": "until"}),
-            on="until",
-            by="account",
-            strategy="backward",
-            check_sortedness=False,
+
+    def running(legs: pl.LazyFrame) -> pl.LazyFrame:
+        """Each account's total so far at every moment it moved money (ties summed together)."""
+        return (
+            legs.group_by("account", "ts")
+            .agg(pl.col("amount").sum())
+            .sort("account", "ts")
+            .select("account", "ts", pl.col("amount").cum_sum().over("account").alias("total"))
+            .sort("ts")
+            .collect()
+            .lazy()
         )
-        .filter((pl.col("paid").fill_null(0) - pl.col("before")) * 100 >= p["min_out_share_percent"] * pl.col("amount"))
+
+    def total_at(q: pl.LazyFrame, totals: pl.LazyFrame, moment: str, name: str) -> pl.LazyFrame:
+        """The running total at or before `moment` as `name` (0 before the first)."""
+        return (
+            q.sort(moment)
+            .join_asof(
+                totals.rename({"ts": moment, "total": name}),
+                on=moment,
+                by="account",
+                strategy="backward",
+                check_sortedness=False,
+            )
+            .with_columns(pl.col(name).fill_null(0))
+        )
+
+    received, paid = running(incoming), running(outgoing)
+    q = incoming.with_columns((pl.col("ts") - window).alias("since"), (pl.col("ts") + window).alias("until"))
+    q = total_at(q, received, "ts", "in_now")
+    q = total_at(q, received, "since", "in_before")
+    q = total_at(q, paid, "ts", "out_now")
+    q = total_at(q, paid, "until", "out_until")
+    pool = pl.col("in_now") - pl.col("in_before")
+    passed = (
+        q.filter(
+            (pool >= p["min_amount"])
+            & ((pl.col("out_until") - pl.col("out_now")) * 100 >= p["min_out_share_percent"] * pool)
+        )
         .filter(pl.len().over("account") >= p["min_occurrences"])
-        .select("account", "ts", "until", "i", "amount")
+        .select("account", "since", "ts", "until")
         .collect()
     )
     if only is None:
         return passed.select("account").unique()
-    outs = (
-        outgoing.join(passed.lazy().select("account", pl.col("ts").alias("from"), "until"), on="account")
-        .filter((pl.col("ts") > pl.col("from")) & (pl.col("ts") <= pl.col("until")))
+    moments = passed.lazy().rename({"ts": "at"})
+    pooled = (
+        incoming.join(moments, on="account")
+        .filter((pl.col("ts") > pl.col("since")) & (pl.col("ts") <= pl.col("at")))
         .unique(["account", "i"])
         .group_by("account")
-        .agg(pl.col("i").alias("out_tx"), pl.col("amount").sum().alias("total_out"))
-        .collect()
+        .agg(pl.len().alias("occurrences"), pl.col("amount").sum().alias("total_in"), pl.col("i").alias("in_tx"))
+    )
+    outs = (
+        outgoing.join(moments, on="account")
+        .filter((pl.col("ts") > pl.col("at")) & (pl.col("ts") <= pl.col("until")))
+        .unique(["account", "i"])
+        .group_by("account")
+        .agg(pl.col("amount").sum().alias("total_out"), pl.col("i").alias("out_tx"))
     )
     return (
-        passed.group_by("account")
-        .agg(pl.len().alias("occurrences"), pl.col("amount").sum().alias("total_in"), pl.col("i").alias("in_tx"))
-        .join(outs, on="account", how="left")
-        .with_columns(
-            pl.col("total_out").fill_null(0),
-            pl.concat_list("in_tx", pl.col("out_tx").fill_null(pl.lit([], pl.List(ACCOUNT))))
-            .list.unique()
-            .alias("tx_ids"),
-        )
+        pooled.join(outs, on="account")
+        .with_columns(pl.concat_list("in_tx", "out_tx").list.unique().alias("tx_ids"))
+        .collect()
     )
 
 
@@ -660,7 +725,7 @@ def pass_through(tx: Transactions, p: Mapping[str, Any], only: pl.Series | None 
 
 def channel_stats(tx: Transactions, p: Mapping[str, Any], only: pl.Series | None = None) -> pl.DataFrame:
     q = tx.frame.lazy().select("s", "r", "i", "ch").filter(pl.col("ch").is_in(_channels(p["channels"])))
-    legs = _legs(q, "any")
+    legs = _legs(q, p["direction"])
     if only is not None:
         legs = legs.filter(pl.col("account").is_in(only.implode()))
     busy = legs.group_by("account").agg(pl.len().alias("n")).filter(pl.col("n") >= p["min_transactions"])
@@ -725,7 +790,7 @@ def _words(rule_type: str, params: Mapping[str, Any], row: dict, policy: Screeni
             row["payments"], row["first"], row["last"], row["span"], row["paid"], row["age"], row["more"]
         )
     if rule_type == "odd_hours":
-        return explain.odd_hours(params, row["odd"], row["total"], policy.local_time_label)
+        return explain.odd_hours(params, row["odd"], row["total"], row["nights"], policy.local_time_label)
     return explain.pass_through(params, row["occurrences"], row["total_in"], row["total_out"])
 
 

@@ -142,13 +142,13 @@ def escalating_payments(
     )
 
 
-def odd_hours(params: Mapping, odd: int, total: int, label: str) -> tuple[str, str]:
+def odd_hours(params: Mapping, odd: int, total: int, nights: int, label: str) -> tuple[str, str]:
     share = odd * 100 // total
     span = f"{params['start_hour']:02d}:00 and {params['end_hour']:02d}:00 {label}"
     span_id = f"{params['start_hour']:02d}:00 dan {params['end_hour']:02d}:00 {label}"
     return (
-        f"{odd} of {total} transactions ({share}%) between {span}",
-        f"{odd} dari {total} transaksi ({share}%) antara {span_id}",
+        f"{odd} of {total} transactions ({share}%) between {span}, on {nights} night{'s' if nights != 1 else ''}",
+        f"{odd} dari {total} transaksi ({share}%) antara {span_id}, pada {nights} malam",
     )
 
 

@@ -45,19 +45,42 @@ def keyword_pattern(word: str) -> str:
     return r"\b" + " ?".join(f"{re.escape(c)}+" for c in letters) + r"\b"
 
 
+def _spaced(word: str) -> str:
+    """An age word or unit as notes spell it: each letter may repeat ("umuur"), one space may
+    stand between letters ("u m u r"), as for code words."""
+    letters = re.sub(r"(.)\1+", r"\1", re.sub(r"[^a-z]", "", word.lower()))
+    return " ?".join(f"{re.escape(c)}+" for c in letters)
+
+
+def _number(value: int) -> str:
+    """A number whose digits may be spaced out ("1 5"), never repeated (15 is not 155)."""
+    return " ?".join(str(value))
+
+
 def age_pattern(params: Mapping[str, Any]) -> str | None:
-    """ "umur 14", "usia14", "14th", "14 tahun": a child's age next to an age word or unit."""
+    """ "umur 14", "usia14", "14th", "14 tahun", "u m u r 1 5": a child's age next to an age word
+    or unit, matched on the note's digits form after ordinals are removed (ordinal_pattern)."""
     if not params["age_words"] and not params["age_units"]:
         return None
-    ages = "|".join(str(age) for age in range(params["max_mentioned_age"], 4, -1))
+    ages = "|".join(_number(age) for age in range(params["max_mentioned_age"], 4, -1))
     parts = []
     if params["age_words"]:
-        words = "|".join(re.escape(w.lower()) for w in params["age_words"])
+        words = "|".join(_spaced(w) for w in params["age_words"])
         parts.append(rf"\b(?:{words}) ?(?:{ages})\b")
     if params["age_units"]:
-        units = "|".join(re.escape(u.lower()) for u in params["age_units"])
+        units = "|".join(_spaced(u) for u in params["age_units"])
         parts.append(rf"\b(?:{ages}) ?(?:{units})\b")
     return "|".join(parts)
+
+
+def ordinal_pattern(params: Mapping[str, Any]) -> str | None:
+    """A number after an ordinal word ("ulang tahun ke 15", "ke-15": the 15th) counts something
+    else than an age; the engine and the reference blank these out before looking for ages, so a
+    birthday present "kado ultah ke 15 thn" is not an age mention."""
+    if not params.get("ordinal_words"):
+        return None
+    words = "|".join(_spaced(w) for w in params["ordinal_words"])
+    return rf"\b(?:{words}) ?\d(?: ?\d)*\b"
 
 
 def code_patterns(params: Mapping[str, Any]) -> dict[str, str]:

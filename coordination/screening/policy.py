@@ -100,6 +100,9 @@ RULE_TYPES: dict[str, dict[str, Param]] = {
         "cross_border_only": Param(_flag, "true or false", False),
         "account_max_age": Param(_AGE.read, _AGE.must_be, None),
         "counterparty_min_age": Param(_AGE.read, _AGE.must_be, None),
+        # The counted counterparties must be at least this share of all the account's
+        # counterparties in that direction: a shop's few buyers abroad among hundreds at home are not.
+        "min_share_percent": Param(_PERCENT.read, _PERCENT.must_be, None),
     },
     "repeated_amount": {
         "window_days": _WINDOW_DAYS,
@@ -113,9 +116,13 @@ RULE_TYPES: dict[str, dict[str, Param]] = {
         "max_mentioned_age": Param(_whole(5, 25), "a whole number of years from 5 to 25", 17),
         "disguise_phrases": Param(_words(), "a non-empty list of words", ()),
         "disguise_min_counterparties": Param(_COUNT.read, _COUNT.must_be, 4),
+        # A number after one of these is an ordinal ("ulang tahun ke 15": the 15th), not an age.
+        "ordinal_words": Param(_words(), "a non-empty list of words", ()),
     },
     "channel_with_other_signal": {
         "channels": Param(_words(CHANNELS), "a non-empty list of channels from: " + ", ".join(CHANNELS)),
+        # Receiving gifts, top-ups and credit is the typology; a child buying top-ups is not.
+        "direction": Param(_one_of(DIRECTIONS), "one of " + ", ".join(DIRECTIONS), "incoming"),
         "min_transactions": _COUNT,
         "min_counterparties": _COUNT,
         "with_indicators": Param(_words(), "a non-empty list of indicator ids with rules"),
@@ -130,6 +137,8 @@ RULE_TYPES: dict[str, dict[str, Param]] = {
         "end_hour": _HOUR,
         "min_transactions": _COUNT,
         "min_share_percent": _PERCENT,
+        # Night after night is a habit; one late evening out (friends settling a bill) is not.
+        "min_nights": Param(_COUNT.read, _COUNT.must_be, 1),
     },
     "pass_through": {
         "window_hours": _WINDOW_HOURS,

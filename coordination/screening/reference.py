@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import statistics
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -89,6 +90,30 @@ def _by_account(legs: Iterable[Leg]) -> dict[str, list[Leg]]:
     return grouped
 
 
+def _distinct_counterparties_before(mine: list[Leg], window: timedelta) -> dict[Any, int]:
+    """For each time t of the legs: distinct counterparties of the legs in (t - window, t]. A
+    sliding window over the legs sorted by time (the plain definition, a set per leg over every
+    leg, is quadratic: a shop with 10,000 legs took minutes)."""
+    ordered = sorted(mine, key=lambda leg: leg.ts)
+    inside: Counter = Counter()
+    found: dict[Any, int] = {}
+    lo = hi = 0
+    for leg in ordered:
+        t = leg.ts
+        if t in found:
+            continue
+        while hi < len(ordered) and ordered[hi].ts <= t:
+            inside[ordered[hi].counterparty] += 1
+            hi += 1
+        while ordered[lo].ts <= t - window:
+            inside[ordered[lo].counterparty] -= 1
+            if not inside[ordered[lo].counterparty]:
+                del inside[ordered[lo].counterparty]
+            lo += 1
+        found[t] = len(inside)
+    return found
+
+
 def counterparty_burst(legs: list[Leg], params: Mapping[str, Any], policy: ScreeningPolicy) -> dict[str, Found]:
     window = timedelta(days=params["window_days"])
     offset = policy.local_offset_minutes
@@ -110,14 +135,21 @@ def counterparty_burst(legs: list[Leg], params: Mapping[str, Any], policy: Scree
                 return False
         return True
 
+    everyone: dict[str, set[str]] = defaultdict(set)
+    for leg in legs:
+        if params["direction"] == "any" or leg.outgoing == (params["direction"] == "outgoing"):
+            everyone[leg.account].add(leg.counterparty)
     found = {}
     for account, mine in _by_account(leg for leg in legs if counts(leg)).items():
+        distinct = _distinct_counterparties_before(mine, window)
         best, best_end = 0, None
-        for end in mine:
-            inside = {leg.counterparty for leg in mine if end.ts - window < leg.ts <= end.ts}
-            if len(inside) > best:
-                best, best_end = len(inside), end.ts
+        for end in mine:  # in the legs' order: the first end with the most wins, as always
+            if distinct[end.ts] > best:
+                best, best_end = distinct[end.ts], end.ts
         if best < params["min_counterparties"]:
+            continue
+        share = params["min_share_percent"]
+        if share is not None and best * 100 < share * len(everyone[account]):
             continue
         evidence = [leg for leg in mine if best_end - window < leg.ts <= best_end]
         abroad = len({leg.counterparty for leg in evidence if leg.cross_border})
@@ -170,6 +202,8 @@ def note_keywords(legs: list[Leg], params: Mapping[str, Any]) -> dict[str, Found
     disguises = {label: re.compile(p) for label, p in notes.disguise_patterns(params).items()}
     age = notes.age_pattern(params)
     age_re = re.compile(age) if age else None
+    ordinal = notes.ordinal_pattern(params)
+    ordinal_re = re.compile(ordinal) if ordinal else None
     coded: dict[str, list[tuple[Leg, set[str]]]] = defaultdict(list)
     disguised: dict[str, list[tuple[Leg, set[str]]]] = defaultdict(list)
     for leg in legs:
@@ -177,7 +211,10 @@ def note_keywords(legs: list[Leg], params: Mapping[str, Any]) -> dict[str, Found
             continue
         letters = notes.letters_form(leg.note)
         words = {label for label, p in codes.items() if p.search(letters)}
-        if age_re and age_re.search(notes.digits_form(leg.note)):
+        digits = notes.digits_form(leg.note)
+        if ordinal_re:
+            digits = ordinal_re.sub(" ", digits)
+        if age_re and age_re.search(digits):
             words.add(notes.AGE_LABEL)
         if words:
             coded[leg.account].append((leg, words))
@@ -242,33 +279,50 @@ def in_hours(hour: int, start: int, end: int) -> bool:
 def odd_hours(legs: list[Leg], params: Mapping[str, Any], policy: ScreeningPolicy) -> dict[str, Found]:
     found = {}
     offset = timedelta(minutes=policy.local_offset_minutes)
+    # a night's moments share the local date of (moment - start_hour): 23:30 and 01:00 are one night
+    to_night = timedelta(minutes=policy.local_offset_minutes - 60 * params["start_hour"])
     for account, mine in _by_account(legs).items():
         everything = {leg.tx_id for leg in mine}
-        odd = {leg.tx_id for leg in mine if in_hours((leg.ts + offset).hour, params["start_hour"], params["end_hour"])}
-        if len(odd) >= params["min_transactions"] and len(odd) * 100 >= params["min_share_percent"] * len(everything):
-            en, id_ = explain.odd_hours(params, len(odd), len(everything), policy.local_time_label)
+        late = [leg for leg in mine if in_hours((leg.ts + offset).hour, params["start_hour"], params["end_hour"])]
+        odd = {leg.tx_id for leg in late}
+        nights = len({(leg.ts + to_night).date() for leg in late})
+        if (
+            len(odd) >= params["min_transactions"]
+            and len(odd) * 100 >= params["min_share_percent"] * len(everything)
+            and nights >= params["min_nights"]
+        ):
+            en, id_ = explain.odd_hours(params, len(odd), len(everything), nights, policy.local_time_label)
             found[account] = Found(frozenset(odd), en, id_)
     return found
 
 
 def pass_through(legs: list[Leg], params: Mapping[str, Any]) -> dict[str, Found]:
+    """An incoming payment at t passes through when the money received in (t - H, t] (it and the
+    payments pooled before it) reaches min_amount and the account pays out at least the share of
+    that pool in (t, t + H]. A mule collecting many small payments and forwarding one sum is caught
+    at the last of them. Legs are in time order, so each window is a slice found by bisection."""
     window = timedelta(hours=params["window_hours"])
     found = {}
     for account, mine in _by_account(legs).items():
+        incoming = [leg for leg in mine if not leg.outgoing]
         outgoing = [leg for leg in mine if leg.outgoing]
-        passed, out_evidence = [], {}
-        for leg in mine:
-            if leg.outgoing or leg.amount < params["min_amount"]:
+        in_times, out_times = [leg.ts for leg in incoming], [leg.ts for leg in outgoing]
+        passes = 0
+        pooled: dict[str, int] = {}
+        paid: dict[str, int] = {}
+        for leg in incoming:
+            pool = incoming[bisect_right(in_times, leg.ts - window) : bisect_right(in_times, leg.ts)]
+            received = sum(i.amount for i in pool)
+            if received < params["min_amount"]:
                 continue
-            after = [o for o in outgoing if leg.ts < o.ts <= leg.ts + window]
-            if sum(o.amount for o in after) * 100 >= params["min_out_share_percent"] * leg.amount:
-                passed.append(leg)
-                out_evidence.update({o.tx_id: o.amount for o in after})
-        if len(passed) >= params["min_occurrences"]:
-            en, id_ = explain.pass_through(
-                params, len(passed), sum(p.amount for p in passed), sum(out_evidence.values())
-            )
-            found[account] = Found(frozenset({p.tx_id for p in passed} | set(out_evidence)), en, id_)
+            after = outgoing[bisect_right(out_times, leg.ts) : bisect_right(out_times, leg.ts + window)]
+            if sum(o.amount for o in after) * 100 >= params["min_out_share_percent"] * received:
+                passes += 1
+                pooled.update({i.tx_id: i.amount for i in pool})
+                paid.update({o.tx_id: o.amount for o in after})
+        if passes >= params["min_occurrences"]:
+            en, id_ = explain.pass_through(params, len(pooled), sum(pooled.values()), sum(paid.values()))
+            found[account] = Found(frozenset(pooled) | frozenset(paid), en, id_)
     return found
 
 
@@ -276,7 +330,13 @@ def channel_stats(
     legs: list[Leg], params: Mapping[str, Any]
 ) -> dict[str, tuple[frozenset[str], int, frozenset[str], int]]:
     stats = {}
-    for account, mine in _by_account(leg for leg in legs if leg.channel in params["channels"]).items():
+    direction = params["direction"]
+    chosen = (
+        leg
+        for leg in legs
+        if leg.channel in params["channels"] and (direction == "any" or leg.outgoing == (direction == "outgoing"))
+    )
+    for account, mine in _by_account(chosen).items():
         txs = frozenset(leg.tx_id for leg in mine)
         parties = {leg.counterparty for leg in mine}
         if len(txs) >= params["min_transactions"] and len(parties) >= params["min_counterparties"]:
@@ -284,21 +344,23 @@ def channel_stats(
     return stats
 
 
-def identity(rows: list[dict], account: str) -> tuple[str | None, str | None, date | None]:
-    names: Counter = Counter()
-    countries: Counter = Counter()
-    births: Counter = Counter()
+def identities(rows: list[dict], accounts: set[str]) -> dict[str, tuple[str | None, str | None, date | None]]:
+    """The most frequent name, country and birth date given for each of the accounts (ties: the
+    smallest), in one pass over the rows."""
+    seen: dict[str, tuple[Counter, Counter, Counter]] = {a: (Counter(), Counter(), Counter()) for a in accounts}
     for r in rows:
         for side in ("sender", "receiver"):
-            if r[f"{side}_account"] == account:
-                for counter, key in ((names, "name"), (countries, "country"), (births, "birth_date")):
-                    if r.get(f"{side}_{key}") is not None:
-                        counter[r[f"{side}_{key}"]] += 1
+            counters = seen.get(r[f"{side}_account"])
+            if counters is None:
+                continue
+            for counter, key in zip(counters, ("name", "country", "birth_date"), strict=True):
+                if r.get(f"{side}_{key}") is not None:
+                    counter[r[f"{side}_{key}"]] += 1
 
     def top(counter: Counter) -> Any:
         return min(counter.items(), key=lambda kv: (-kv[1], kv[0]))[0] if counter else None
 
-    return top(names), top(countries), top(births)
+    return {account: (top(n), top(c), top(b)) for account, (n, c, b) in seen.items()}
 
 
 def screen_rows(rows: Iterable[dict], policy: ScreeningPolicy) -> list[FlaggedAccount]:
@@ -326,11 +388,11 @@ def screen_rows(rows: Iterable[dict], policy: ScreeningPolicy) -> list[FlaggedAc
                 channels[account][ident] = stats
         for account, hit in hits.items():
             found[account][ident] = hit
-    flagged = []
-    for account in sorted(set(found) | set(channels)):
-        result = explain.flag_account(account, found.get(account, {}), channels.get(account, {}), policy)
-        if result is not None:
-            flagged.append(
-                explain.FlaggedAccount(result.account, result.score, result.indicators, *identity(rows, account))
-            )
+    results = [
+        explain.flag_account(account, found.get(account, {}), channels.get(account, {}), policy)
+        for account in sorted(set(found) | set(channels))
+    ]
+    results = [r for r in results if r is not None]
+    named = identities(rows, {r.account for r in results})
+    flagged = [explain.FlaggedAccount(r.account, r.score, r.indicators, *named[r.account]) for r in results]
     return explain.ordered(flagged)
