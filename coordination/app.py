@@ -75,6 +75,9 @@ def create_app(config: Config | None = None) -> Flask:
         BABEL_DEFAULT_LOCALE=config.default_locale,
         BABEL_TRANSLATION_DIRECTORIES=str(PACKAGE_DIR / "translations"),
         RATELIMIT_STORAGE_URI=config.rate_limit_storage,
+        # Redis down: keep serving and keep limiting, per instance in memory, until it answers
+        # again (re-checked with back-off), rather than failing every request.
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
         TESTING=config.testing,
     )
     if config.proxy_hops:

@@ -63,3 +63,27 @@ def test_login_is_rate_limited_per_address(app, tmp_path):
     other = limited.test_client()
     other.environ_base["REMOTE_ADDR"] = "198.51.100.8"
     assert other.post("/login", data={"email": "a@b.id", "password": "x" * 12, "csrf_token": token}).status_code != 429
+
+
+def test_sign_in_is_still_served_and_limited_while_redis_is_down(app, tmp_path):
+    """Rate limits live in Redis across instances; with Redis unreachable each instance limits
+    in its own memory instead of failing every request."""
+    config = replace(
+        app.extensions["simpul.config"],
+        login_rate_limit="3 per minute",
+        redis_url="redis://127.0.0.1:9/0",  # the discard port: nothing answers there
+        data_dir=tmp_path,
+        database_url=f"sqlite:///{tmp_path / 'rl.db'}",
+        keyring_path=tmp_path / "keyring.json",
+    )
+    limited = create_app(config)
+    with limited.app_context():
+        upgrade_to_head()
+    client = limited.test_client()
+    client.environ_base["REMOTE_ADDR"] = "198.51.100.9"
+    token = csrf_token(client, "/login")
+    statuses = [
+        client.post("/login", data={"email": "a@b.id", "password": "x" * 12, "csrf_token": token}).status_code
+        for _ in range(4)
+    ]
+    assert statuses == [401, 401, 401, 429]
