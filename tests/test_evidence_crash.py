@@ -11,32 +11,11 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import PASSWORD
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def flask(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "app", *args],
-        cwd=ROOT,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.servers import ROOT, flask_cli, free_port
 
 
 @pytest.fixture
@@ -47,9 +26,9 @@ def installation(tmp_path):  # type: ignore[no-untyped-def]
         "SIMPUL_PASSWORD_HASH_PROFILE": "fast",
         "SIMPUL_COOKIE_SECURE": "0",
     }
-    assert flask(env, "init").returncode == 0
-    assert flask(env, "org", "create", "--name", "Polri Uji", "--kind", "police").returncode == 0
-    created = flask(
+    assert flask_cli(env, "init").returncode == 0
+    assert flask_cli(env, "org", "create", "--name", "Polri Uji", "--kind", "police").returncode == 0
+    created = flask_cli(
         env,
         "user",
         "create",
@@ -62,7 +41,7 @@ def installation(tmp_path):  # type: ignore[no-untyped-def]
         stdin=PASSWORD + "\n",
     )
     assert created.returncode == 0, created.stderr
-    token = flask(env, "token", "create", "--email", "penyidik@polri.example.id").stdout.strip().splitlines()[-1]
+    token = flask_cli(env, "token", "create", "--email", "penyidik@polri.example.id").stdout.strip().splitlines()[-1]
     return env, token, tmp_path
 
 
@@ -117,10 +96,10 @@ def test_sigkill_mid_upload_leaves_nothing_counted_as_evidence(installation):
     parts = list((data_dir / "evidence" / "tmp").glob("*.part"))
     assert parts, "the upload should have been under way when the server died"
     assert all(b"x" * 64 not in part.read_bytes() for part in parts)  # even a half upload is ciphertext
-    report = flask(env, "evidence", "fsck")
+    report = flask_cli(env, "evidence", "fsck")
     assert report.returncode == 1 and "half-written upload" in report.stdout
     assert "0 missing" in report.stdout and "checked 0 files" in report.stdout  # no evidence row, no file
-    repaired = flask(env, "evidence", "fsck", "--repair")
+    repaired = flask_cli(env, "evidence", "fsck", "--repair")
     assert "(repaired)" in repaired.stdout
-    assert flask(env, "evidence", "fsck").returncode == 0
+    assert flask_cli(env, "evidence", "fsck").returncode == 0
     assert not list((data_dir / "evidence").glob("??/??/*.smev"))

@@ -57,8 +57,7 @@ def derive(session: Session, kind: str, ids: Sequence[uuid.UUID]) -> dict[uuid.U
     """The categories of the given alerts or cases, from their rows (category columns only)."""
     found: dict[uuid.UUID, Sets] = defaultdict(_empty)
     if kind == "alert":
-        for alert_id in session.scalars(select(Alert.id).where(Alert.id.in_(ids))):
-            found[alert_id]
+        # Every alert gets a row (defaultdict), even one with no people and no payments.
         _add_lists(
             found, session.execute(select(Alert.id, Alert.typologies, Alert.indicators).where(Alert.id.in_(ids)))
         )
@@ -73,6 +72,7 @@ def derive(session: Session, kind: str, ids: Sequence[uuid.UUID]) -> dict[uuid.U
             "province",
         )
         return found
+    # Every case gets a row, even one with no alerts, people or payments yet.
     for case_id in session.scalars(select(Case.id).where(Case.id.in_(ids))):
         found[case_id]
     linked = case_alerts.c.case_id.in_(ids)

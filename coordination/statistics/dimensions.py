@@ -1,4 +1,4 @@
-"""The SQL that differs between SQLite and PostgreSQL: unnesting JSON lists, quarters, durations.
+"""The SQL that differs between SQLite and PostgreSQL (durations, uuid-as-text), and quarters.
 
 Everything else in the statistics queries is portable SQLAlchemy Core; these few expressions
 are written once per dialect so that both backends give identical figures.
@@ -9,21 +9,15 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import (
-    JSON,
     Float,
-    Integer,
     String,
-    Text,
     case,
     cast,
-    distinct,
     func,
     literal,
-    literal_column,
     type_coerce,
 )
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.selectable import TableValuedAlias
 
 # Periods and quarters are counted in Western Indonesia Time, as the audit page's dates are:
 # a payment at 23:30 WIB on 31 March belongs to the first quarter.
@@ -59,33 +53,6 @@ class Dialect:
     @property
     def sqlite(self) -> bool:
         return self.name == "sqlite"
-
-    def json_values(self, column: ColumnElement, name: str, *, text_column: bool = False) -> TableValuedAlias:
-        """One row (`value`) per element of a JSON list column (or of a text column holding a JSON
-        list); join it ON true."""
-        if self.sqlite:
-            return func.json_each(column).table_valued("value", name=name)
-        if text_column:
-            column = cast(column, JSON)
-        return func.json_array_elements_text(column).table_valued("value", name=name).lateral(name)
-
-    def json_as_text(self, column: ColumnElement) -> ColumnElement[str]:
-        """A JSON column as text (PostgreSQL cannot compare or group json values)."""
-        return cast(column, Text)
-
-    def json_list(self, column: ColumnElement) -> ColumnElement[str]:
-        """Aggregate: the distinct values as a JSON list, as text (NULL over no row on PostgreSQL)."""
-        if self.sqlite:
-            return func.json_group_array(distinct(column))
-        return cast(func.json_agg(distinct(column)), Text)
-
-    def quarter(self, column: ColumnElement) -> ColumnElement[str]:
-        """'2026-Q3' of a UTC timestamp, in WIB."""
-        if self.sqlite:
-            year = func.strftime("%Y", column, "+7 hours")
-            month = cast(func.strftime("%m", column, "+7 hours"), Integer)
-            return year.op("||")("-Q").op("||")(cast((month + 2) // 3, String))
-        return func.to_char(column + literal_column("interval '7 hours'"), 'YYYY"-Q"Q')
 
     def hours_between(self, later: ColumnElement, earlier: ColumnElement) -> ColumnElement[float]:
         if self.sqlite:

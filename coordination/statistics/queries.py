@@ -216,7 +216,9 @@ class PackFacts:
     def _insert(self, table: Table, rows: Select | CompoundSelect) -> None:
         self.session.execute(table.insert().from_select([c.name for c in rows.selected_columns], rows))
 
-    def _record(self, model: type, created_at: ColumnElement, owner_org: ColumnElement, record_id: ColumnElement):  # type: ignore[no-untyped-def]
+    def _record(
+        self, model: type, created_at: ColumnElement, owner_org: ColumnElement, record_id: ColumnElement
+    ) -> tuple[list[ColumnElement], FromClause]:
         """(columns, from clause) of a record's quarter, organisation kind and needed sets."""
         org, cats = aliased(Organisation), aliased(RecordCategories)
         columns = [
